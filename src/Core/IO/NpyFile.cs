@@ -94,8 +94,8 @@ public static class NpyFile
         if (startRow > rows - rowCount)
         {
             throw new ScarInputException(path,
-                $"row range [{startRow}, {startRow + rowCount}) is out of bounds: the file has {rows} rows " +
-                $"(shape {header.ShapeText}); request rows within [0, {rows})");
+                $"row range out of bounds: {rowCount} rows from row {startRow} were requested, but the file has " +
+                $"{rows} rows (shape {header.ShapeText}); request rows within [0, {rows})");
         }
 
         if (rowCount * cols > Array.MaxLength)

@@ -294,7 +294,7 @@ internal sealed class NpyHeaderParser
     {
         if (!TryConsume(c))
         {
-            throw Fail($"expected '{c}'");
+            throw Fail(_pos >= _text.Length ? $"unexpected end of header, expected '{c}'" : $"expected '{c}'");
         }
     }
 
