@@ -1,0 +1,104 @@
+namespace Scar.Core.Numerics;
+
+/// <summary>
+/// Runs a computation over fixed row blocks on several workers and folds each block's partial result into a
+/// shared accumulator in strictly increasing block order. Because block boundaries are fixed and the fold order
+/// is fixed, the result is bitwise identical for any thread count, while memory stays at one partial per worker
+/// (not one per block).
+/// </summary>
+internal static class OrderedBlockParallel
+{
+    /// <summary>
+    /// Computes every block with <paramref name="compute"/>(block, worker) on up to <paramref name="workers"/>
+    /// threads, then calls <paramref name="commit"/>(block, worker) for block 0, 1, 2, … in order, each on the
+    /// worker that computed it. Workers own their scratch (indexed by worker id), so nothing is allocated per call.
+    /// </summary>
+    public static void Run(int blockCount, int workers, Action<int, int> compute, Action<int, int> commit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (blockCount == 0)
+        {
+            return;
+        }
+
+        workers = Math.Clamp(workers, 1, blockCount);
+        if (workers == 1)
+        {
+            for (int block = 0; block < blockCount; block++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                compute(block, 0);
+                commit(block, 0);
+            }
+
+            return;
+        }
+
+        var state = new SharedState();
+        try
+        {
+            RunWorkers(blockCount, workers, compute, commit, state, cancellationToken);
+        }
+        catch (AggregateException error)
+        {
+            // Callers see the worker's own exception (an input error, a cancellation), not the wrapper.
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception first = error.Flatten().InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static void RunWorkers(int blockCount, int workers, Action<int, int> compute, Action<int, int> commit, SharedState state, CancellationToken cancellationToken)
+    {
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
+        {
+            try
+            {
+                while (true)
+                {
+                    // Blocks are handed out in increasing order, so the worker holding the lowest uncommitted
+                    // block never waits: at most one block's compute time is lost to ordering.
+                    int block = Interlocked.Increment(ref state.Next) - 1;
+                    if (block >= blockCount || Volatile.Read(ref state.Failed))
+                    {
+                        return;
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    compute(block, worker);
+                    var spin = default(SpinWait);
+                    while (Volatile.Read(ref state.Committed) != block)
+                    {
+                        if (Volatile.Read(ref state.Failed))
+                        {
+                            return;
+                        }
+
+                        spin.SpinOnce();
+                    }
+
+                    commit(block, worker);
+                    Volatile.Write(ref state.Committed, block + 1);
+                }
+            }
+            catch
+            {
+                // Other workers may be waiting for this block's commit; let them leave.
+                Volatile.Write(ref state.Failed, true);
+                throw;
+            }
+        });
+    }
+
+    /// <summary>Resolves a thread-count option: 0 means one per processor.</summary>
+    public static int ResolveThreads(int threads) => threads > 0 ? threads : Environment.ProcessorCount;
+
+    private sealed class SharedState
+    {
+        public int Next;
+        public int Committed;
+        public bool Failed;
+    }
+}
