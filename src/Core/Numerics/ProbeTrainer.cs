@@ -71,16 +71,18 @@ public static class ProbeTrainer
                 }
 
                 double sum = 0;
+                Span<double> e = s.Exponentials;
                 for (int c = 0; c < k; c++)
                 {
-                    sum += Math.Exp(z[c] - max);
+                    e[c] = Math.Exp(z[c] - max);
+                    sum += e[c];
                 }
 
-                double logSum = Math.Log(sum);
-                s.Loss += logSum + max - z[label];
+                s.Loss += Math.Log(sum) + max - z[label];
+                double inverseSum = 1.0 / sum;
                 for (int c = 0; c < k; c++)
                 {
-                    double p = Math.Exp(z[c] - max - logSum);
+                    double p = e[c] * inverseSum;
                     float g = (float)((p - (c == label ? 1.0 : 0.0)) * invN);
                     z[c] = g;
                     s.GradB[c] += g;
@@ -237,6 +239,8 @@ public static class ProbeTrainer
         public float[] GradW { get; } = new float[d * k];
 
         public double[] GradB { get; } = new double[k];
+
+        public double[] Exponentials { get; } = new double[k];
 
         public double Loss { get; set; }
 
