@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using Scar.Abstractions;
+using Scar.Core;
+
+namespace Scar.Client.Commands;
+
+/// <summary><c>scar characterize</c>: the whole method for both modalities, run as a job on the embedded silo.</summary>
+public static class CharacterizeCommand
+{
+    private static readonly Option<string[]> Embeddings = new("--embeddings")
+    {
+        Description = "A modality as NAME=PATH.npy (2-D float32/float16). Give it twice, once per modality.",
+        Required = true,
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<string?> Groups = new("--groups") { Description = "1-D int .npy: the item index of each caption row, when a modality has several rows per item." };
+    private static readonly Option<string?> Labels = new("--labels") { Description = "1-D int .npy: ground-truth class per item; replaces the clusters for both modalities." };
+    private static readonly Option<int?> K = new("--k") { Description = "Number of pseudo-classes (k-means clusters)." };
+    private static readonly Option<ulong> Seed = new("--seed") { Description = "Root seed; the same seed gives the same report.", DefaultValueFactory = _ => 42UL };
+    private static readonly Option<double> TestFraction = new("--test-fraction") { Description = "Share of items held out for test accuracy.", DefaultValueFactory = _ => 0.2 };
+    private static readonly Option<string> Out = new("--out") { Description = "Folder for report.json, timings.json and work/ checkpoints.", Required = true };
+    private static readonly Option<string?> Ratios = new("--ratios") { Description = "Learning-curve ratios, comma-separated (default 1,2,5,10,15,20,30)." };
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Probe epoch cap (default 100)." };
+    private static readonly Option<int?> Patience = new("--patience") { Description = "Probe early-stop patience in epochs (default 5)." };
+    private static readonly Option<double?> PrimaryFraction = new("--primary-fraction") { Description = "Primary share of each class in data completion (default 0.6)." };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print only the report's JSON on stdout (progress still goes to stderr)." };
+
+    /// <summary>Builds the verb.</summary>
+    public static Command Create(ConsoleIo io)
+    {
+        var command = new Command("characterize", "Characterize a paired dataset: pseudo-labels, FDS per modality, dataset-level SCAR and data completion.")
+        {
+            Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var spec = new JobSpec
+            {
+                Modalities = ParseModalities(parse.GetValue(Embeddings) ?? []),
+                GroupsPath = FullPath(parse.GetValue(Groups)),
+                LabelsPath = FullPath(parse.GetValue(Labels)),
+                K = parse.GetValue(K),
+                Seed = parse.GetValue(Seed),
+                TestFraction = parse.GetValue(TestFraction),
+                OutDir = Path.GetFullPath(parse.GetValue(Out)!),
+                Ratios = ParseRatios(parse.GetValue(Ratios)),
+                MaxEpochs = parse.GetValue(Epochs),
+                Patience = parse.GetValue(Patience),
+                PrimaryFraction = parse.GetValue(PrimaryFraction),
+            };
+            return await JobRunner.RunEmbeddedAsync(spec, parse.GetValue(Json), io, ct);
+        });
+        return command;
+    }
+
+    /// <summary>Parses NAME=PATH pairs, naming the malformed one.</summary>
+    public static ModalitySpec[] ParseModalities(IReadOnlyList<string> values)
+    {
+        var result = new ModalitySpec[values.Count];
+        for (int i = 0; i < values.Count; i++)
+        {
+            int eq = values[i].IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == values[i].Length - 1)
+            {
+                throw new ScarInputException("--embeddings", $"'{values[i]}' is not NAME=PATH.npy; write it as image=/data/image.npy.");
+            }
+
+            result[i] = new ModalitySpec(values[i][..eq], Path.GetFullPath(values[i][(eq + 1)..]));
+        }
+
+        return result;
+    }
+
+    /// <summary>Parses "1,2,5" into ratios, naming a bad entry.</summary>
+    public static int[]? ParseRatios(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var parts = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var ratios = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out ratios[i]))
+            {
+                throw new ScarInputException("--ratios", $"'{parts[i]}' is not an integer; give ratios such as 1,2,5,10,15,20,30.");
+            }
+        }
+
+        return ratios;
+    }
+
+    private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
+}

@@ -1,0 +1,57 @@
+using Scar.Abstractions;
+using Scar.Core.Numerics;
+using Scar.Core.Pipeline;
+
+namespace Scar.Grains;
+
+/// <summary>
+/// Runs a batch of probes as probe grains across the cluster, a bounded number at a time, skipping those whose
+/// results the job already checkpointed.
+/// </summary>
+internal sealed class GrainProbeExecutor(
+    IGrainFactory grains,
+    string jobId,
+    ProbeOptions options,
+    int concurrency,
+    IReadOnlyDictionary<string, ProbeResult> finished,
+    Func<ProbeResult, Task> onResult) : IProbeExecutor
+{
+    public async Task<ProbeOutcome[]> RunAsync(IReadOnlyList<ProbeWork> work, Action<ProbeOutcome>? completed, CancellationToken cancellationToken)
+    {
+        var results = new ProbeOutcome[work.Count];
+        using var gate = new SemaphoreSlim(Math.Max(1, concurrency));
+        var tasks = new List<Task>(work.Count);
+        for (int i = 0; i < work.Count; i++)
+        {
+            tasks.Add(RunOne(i));
+        }
+
+        await Task.WhenAll(tasks);
+        return results;
+
+        async Task RunOne(int i)
+        {
+            ProbeWork w = work[i];
+            if (finished.TryGetValue(w.Id, out var done))
+            {
+                results[i] = done.ToOutcome();
+                completed?.Invoke(results[i]);
+                return;
+            }
+
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                var grain = grains.GetGrain<IProbeGrain>($"{jobId}/{w.Id}");
+                ProbeResult result = await grain.RunAsync(w.ToRequest(options), cancellationToken);
+                results[i] = result.ToOutcome();
+                await onResult(result);
+                completed?.Invoke(results[i]);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Scar.Abstractions;
+using Scar.Core;
+using Scar.Core.Pipeline;
+
+namespace Scar.Grains;
+
+/// <summary>
+/// The job coordinator: validates the spec, drives the stages (prepare → probe → complete → report) through
+/// <see cref="Characterizer"/> with probe grains doing the training, records progress, and checkpoints every
+/// finished probe so that a re-activated job resumes instead of starting over.
+/// </summary>
+public sealed class ScarJobGrain(
+    [PersistentState("job", ScarSiloOptions.StorageName)] IPersistentState<JobRecord> state,
+    IOptions<ScarSiloOptions> options,
+    ILogger<ScarJobGrain> logger) : Grain, IScarJobGrain
+{
+    private readonly SemaphoreSlim _saving = new(1, 1);
+    private CancellationTokenSource? _cancel;
+    private Task? _run;
+    private JobProgress _progress = new("submitted", 0, 0);
+    private int _unsaved;
+
+    /// <inheritdoc/>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A job that was running when its previous activation went away resumes from its checkpoint.
+        if (state.State.Status is { State: JobState.Running } && state.State.Spec is not null)
+        {
+            logger.LogInformation("Resuming job {JobId} with {Probes} finished probes", this.GetPrimaryKeyString(), state.State.Probes.Count);
+            StartRun();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task<JobStatus> StartAsync(JobSpec spec, CancellationToken cancellationToken = default)
+    {
+        if (state.State.Spec is { } existing)
+        {
+            if (JsonSerializer.Serialize(existing) != JsonSerializer.Serialize(spec))
+            {
+                throw new InvalidOperationException($"job '{this.GetPrimaryKeyString()}' already exists with a different spec; choose another job id.");
+            }
+
+            return Status();
+        }
+
+        state.State.Spec = spec;
+        state.State.StartedUtc = DateTime.UtcNow;
+        try
+        {
+            spec.ToOptions().Validate();
+            state.State.Status = Status() with { State = JobState.Running, Stage = "submitted" };
+        }
+        catch (ScarInputException e)
+        {
+            state.State.Status = Status() with { State = JobState.Failed, Stage = "submitted", Error = e.Message, ErrorInput = e.Input };
+        }
+
+        await SaveAsync();
+        if (state.State.Status.State == JobState.Running)
+        {
+            StartRun();
+        }
+
+        return Status();
+    }
+
+    /// <inheritdoc/>
+    public Task<JobStatus> GetStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(Status());
+
+    /// <inheritdoc/>
+    public Task<string?> GetReportAsync(CancellationToken cancellationToken = default) => Task.FromResult(state.State.Report);
+
+    /// <inheritdoc/>
+    public async Task<JobStatus> CancelAsync(CancellationToken cancellationToken = default)
+    {
+        if (state.State.Status is { State: JobState.Running })
+        {
+            _cancel?.Cancel();
+            if (_run is not null)
+            {
+                await _run;
+            }
+        }
+
+        return Status();
+    }
+
+    private void StartRun()
+    {
+        _cancel = new CancellationTokenSource();
+        DelayDeactivation(TimeSpan.FromDays(7));
+        _run = RunAsync(_cancel.Token);
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var record = state.State;
+        var spec = record.Spec!;
+        var coreOptions = spec.ToOptions();
+        int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : Environment.ProcessorCount;
+        var executor = new GrainProbeExecutor(GrainFactory, this.GetPrimaryKeyString(), coreOptions.Probe, concurrency, record.Probes, OnProbeResultAsync);
+        var progress = new InlineProgress(p => _progress = p);
+        JobStatus final;
+        try
+        {
+            var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, progress, cancellationToken);
+            record.Report = JsonSerializer.Serialize(result.Report, Characterizer.JsonOptions);
+            final = Status() with
+            {
+                State = JobState.Done,
+                Stage = "done",
+                ReportPath = Path.Combine(Path.GetFullPath(spec.OutDir), "report.json"),
+                StageSeconds = new Dictionary<string, double>(result.StageSeconds),
+            };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            final = Status() with { State = JobState.Cancelled };
+        }
+        catch (ScarInputException e)
+        {
+            final = Status() with { State = JobState.Failed, Error = e.Message, ErrorInput = e.Input };
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Job {JobId} failed", this.GetPrimaryKeyString());
+            final = Status() with { State = JobState.Failed, Error = Unwrap(e).Message };
+        }
+
+        record.Status = final;
+        await SaveAsync();
+        DelayDeactivation(TimeSpan.FromMinutes(-1));
+    }
+
+    private async Task OnProbeResultAsync(ProbeResult result)
+    {
+        state.State.Probes[result.Id] = result;
+        if (++_unsaved >= options.Value.CheckpointEvery)
+        {
+            await SaveAsync();
+        }
+    }
+
+    // Writes are serialized: probe completions interleave at awaits, and storage rejects concurrent writes.
+    private async Task SaveAsync()
+    {
+        await _saving.WaitAsync();
+        try
+        {
+            _unsaved = 0;
+            if (state.State.Status is { State: JobState.Running } s)
+            {
+                state.State.Status = s with { Stage = _progress.Stage, ProbesDone = _progress.ProbesDone, ProbesTotal = _progress.ProbesTotal };
+            }
+
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _saving.Release();
+        }
+    }
+
+    private JobStatus Status()
+    {
+        var recorded = state.State.Status ?? new JobStatus { JobId = this.GetPrimaryKeyString(), State = JobState.Unknown };
+        double elapsed = state.State.StartedUtc == default ? 0 : (DateTime.UtcNow - state.State.StartedUtc).TotalSeconds;
+        if (recorded.State != JobState.Running)
+        {
+            return recorded;
+        }
+
+        return recorded with { Stage = _progress.Stage, ProbesDone = _progress.ProbesDone, ProbesTotal = _progress.ProbesTotal, ElapsedSeconds = elapsed };
+    }
+
+    private static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? Unwrap(inner) : e;
+
+    // Progress<T> would post to the thread pool; the job only needs the latest value, set where it is reported.
+    private sealed class InlineProgress(Action<JobProgress> set) : IProgress<JobProgress>
+    {
+        public void Report(JobProgress value) => set(value);
+    }
+}

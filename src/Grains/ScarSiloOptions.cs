@@ -1,0 +1,14 @@
+namespace Scar.Grains;
+
+/// <summary>Settings of the Scar grains in a silo.</summary>
+public sealed class ScarSiloOptions
+{
+    /// <summary>Name of the grain storage provider that holds job records.</summary>
+    public const string StorageName = "scar-store";
+
+    /// <summary>Probe trainings a job runs at once across the cluster; 0 = this silo's core count.</summary>
+    public int ProbeConcurrency { get; set; }
+
+    /// <summary>Probe results between two checkpoint writes of a job's state.</summary>
+    public int CheckpointEvery { get; set; } = 8;
+}
