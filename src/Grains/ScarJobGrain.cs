@@ -16,6 +16,7 @@ namespace Scar.Grains;
 public sealed class ScarJobGrain(
     [PersistentState("job", ScarSiloOptions.StorageName)] IPersistentState<JobRecord> state,
     IOptions<ScarSiloOptions> options,
+    DataCache data,
     ILogger<ScarJobGrain> logger) : Grain, IScarJobGrain
 {
     private readonly SemaphoreSlim _saving = new(1, 1);
@@ -110,7 +111,7 @@ public sealed class ScarJobGrain(
         JobStatus final;
         try
         {
-            var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, progress, cancellationToken);
+            var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, progress, data, cancellationToken);
             record.Report = JsonSerializer.Serialize(result.Report, Characterizer.JsonOptions);
             final = Status() with
             {
@@ -136,6 +137,13 @@ public sealed class ScarJobGrain(
 
         record.Status = final;
         await SaveAsync();
+        // A silo outlives its jobs: drop this job's matrices and vectors from the silo's cache.
+        data.Evict(Path.Combine(Path.GetFullPath(spec.OutDir), "work"));
+        foreach (var m in spec.Modalities)
+        {
+            data.EvictFile(m.Path);
+        }
+
         DelayDeactivation(TimeSpan.FromMinutes(-1));
     }
 

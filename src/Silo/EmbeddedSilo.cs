@@ -36,6 +36,8 @@ public sealed class EmbeddedSilo : IAsyncDisposable
                 logging.ClearProviders();
                 logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
                 logging.SetMinimumLevel(logLevel);
+                // Orleans' start-up notes (server GC, a first watchdog tick) are noise for a one-job process.
+                logging.AddFilter("Orleans", logLevel > LogLevel.Error ? logLevel : LogLevel.Error);
             })
             .UseOrleans(silo => silo
                 .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "scar", clusterId: $"scar-embedded-{Environment.ProcessId}-{siloPort}")

@@ -33,8 +33,14 @@ public static class Characterizer
     };
 
     /// <summary>Runs a whole job and writes <c>report.json</c> and <c>timings.json</c> into <paramref name="outDir"/>.</summary>
+    /// <param name="options">The job's options.</param>
+    /// <param name="outDir">Folder for report.json, timings.json and work/.</param>
+    /// <param name="executor">Runs the probe batches.</param>
+    /// <param name="progress">Receives stage and probe counts.</param>
+    /// <param name="data">The process's embedding cache, shared with in-process probes; null for a private load.</param>
+    /// <param name="cancellationToken">Stops the job between probes.</param>
     public static async Task<CharacterizationResult> RunAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor,
-        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<JobProgress>? progress = null, DataCache? data = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
         outDir = Path.GetFullPath(outDir);
@@ -43,7 +49,7 @@ public static class Characterizer
         var clock = Stopwatch.StartNew();
 
         progress?.Report(new JobProgress("preparing", 0, 0));
-        PreparedJob job = await Task.Run(() => JobPreparation.Prepare(options, workDir, cancellationToken), cancellationToken);
+        PreparedJob job = await Task.Run(() => JobPreparation.Prepare(options, workDir, data, cancellationToken), cancellationToken);
         stages["preparing"] = Lap(clock);
 
         var estimates = new List<ProbeWork>();

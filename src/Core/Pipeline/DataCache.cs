@@ -42,6 +42,21 @@ public sealed class DataCache
         }
     }
 
+    /// <summary>Forgets one file.</summary>
+    public void EvictFile(string path)
+    {
+        string full = Path.GetFullPath(path);
+        foreach (string key in _matrices.Keys.Where(k => k == full || k.StartsWith(full + "|", StringComparison.Ordinal)))
+        {
+            _matrices.TryRemove(key, out _);
+        }
+
+        foreach (string key in _vectors.Keys.Where(k => k == full || k.StartsWith(full + "|", StringComparison.Ordinal)))
+        {
+            _vectors.TryRemove(key, out _);
+        }
+    }
+
     /// <summary>Forgets everything.</summary>
     public void Clear()
     {

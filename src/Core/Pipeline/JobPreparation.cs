@@ -10,7 +10,11 @@ namespace Scar.Core.Pipeline;
 public static class JobPreparation
 {
     /// <summary>Runs the stage; every file it writes lives under <paramref name="workDir"/>.</summary>
-    public static PreparedJob Prepare(CharacterizeOptions options, string workDir, CancellationToken cancellationToken = default)
+    /// <param name="options">The job's options.</param>
+    /// <param name="workDir">Folder for the checkpoints.</param>
+    /// <param name="data">Where to load embeddings through, so that the probes that follow reuse them; null loads them privately.</param>
+    /// <param name="cancellationToken">Stops the stage.</param>
+    public static PreparedJob Prepare(CharacterizeOptions options, string workDir, DataCache? data = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
         workDir = Path.GetFullPath(workDir);
@@ -98,8 +102,8 @@ public static class JobPreparation
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        FloatMatrix xa = NpyFile.ReadMatrix(a.Path);
-        FloatMatrix xb = NpyFile.ReadMatrix(b.Path);
+        FloatMatrix xa = data?.Matrix(a.Path) ?? NpyFile.ReadMatrix(a.Path);
+        FloatMatrix xb = data?.Matrix(b.Path) ?? NpyFile.ReadMatrix(b.Path);
 
         var clustering = new List<ClusteringSummary>();
         int[] labelsForA, labelsForB; // labelsForA supervises modality A's probe: clusters of B, and vice versa
