@@ -43,4 +43,7 @@ public sealed record JobSpec
 
     /// <summary>Primary share of data completion; null for 0.6.</summary>
     [Id(10)] public double? PrimaryFraction { get; init; }
+
+    /// <summary>Rows per embedding shard; null for the default. Results depend on it, not on the number of silos.</summary>
+    [Id(20)] public int? ShardRows { get; init; }
 }

@@ -14,7 +14,9 @@ public sealed record ProbeRequest(
     [property: Id(8)] ulong Seed,
     [property: Id(9)] int MaxEpochs,
     [property: Id(10)] int Patience,
-    [property: Id(11)] double LearningRate);
+    [property: Id(11)] double LearningRate,
+    [property: Id(12)] string JobId,
+    [property: Id(13)] int ShardRows);
 
 /// <summary>A probe training's measures and accuracies: O(k) numbers.</summary>
 [GenerateSerializer, Immutable, Alias("Scar.ProbeResult")]

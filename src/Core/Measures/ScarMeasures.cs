@@ -210,7 +210,27 @@ public static class ScarMeasures
 
         double[] edges = HistogramEdges(min, max, CoverageBins);
         int[] counts = Histogram(scores, edges);
+        var wide = new long[counts.Length];
+        for (int b = 0; b < counts.Length; b++)
+        {
+            wide[b] = counts[b];
+        }
 
+        return JsdFromHistogram(n, min, max, mean, std, wide);
+    }
+
+    /// <summary>
+    /// The JSD of a score group from its histogram (100 bins over [min, max], numpy's binning) and its moments:
+    /// the second half of <see cref="JsdToNormal"/>, for scores that were binned where they live (shards).
+    /// </summary>
+    public static double JsdFromHistogram(long n, double min, double max, double mean, double std, ReadOnlySpan<long> counts)
+    {
+        if (n < 2 || !(std > 0) || min == max || !double.IsFinite(std))
+        {
+            return 1.0;
+        }
+
+        double[] edges = HistogramEdges(min, max, CoverageBins);
         double[] p = new double[CoverageBins];
         double[] q = new double[CoverageBins];
         for (int b = 0; b < CoverageBins; b++)

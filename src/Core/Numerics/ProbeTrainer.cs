@@ -27,83 +27,11 @@ public static class ProbeTrainer
         var model = Initialize(d, k, seed);
         float[] w = model.Weights, b = model.Bias;
 
+        var kernel = new ProbeGradientKernel(d, k, OrderedBlockParallel.ResolveThreads(options.Threads));
+        float[] mW = new float[d * k], vW = new float[d * k], mB = new float[k], vB = new float[k];
         int blocks = (n + ProbeModel.BlockRows - 1) / ProbeModel.BlockRows;
         int workers = Math.Clamp(OrderedBlockParallel.ResolveThreads(options.Threads), 1, blocks);
         int blockCapacity = Math.Min(ProbeModel.BlockRows, n);
-        var scratch = new Worker[workers];
-        for (int i = 0; i < workers; i++)
-        {
-            scratch[i] = new Worker(blockCapacity, d, k);
-        }
-
-        double[] gradW = new double[d * k];
-        double[] gradB = new double[k];
-        float[] mW = new float[d * k], vW = new float[d * k], mB = new float[k], vB = new float[k];
-        double loss = 0;
-        long correct = 0;
-        float invN = 1f / n;
-
-        // Built once: an epoch then allocates nothing but the parallel loop's own bookkeeping.
-        Action<int, int> compute = (block, wi) =>
-        {
-            Worker s = scratch[wi];
-            int start = block * ProbeModel.BlockRows;
-            int count = Math.Min(ProbeModel.BlockRows, n - start);
-            ProbeModel.Gather(x, rows.AsSpan(start, count), s.Block);
-            model.BlockLogits(s.Block, count, s.Logits);
-            s.Loss = 0;
-            s.Correct = 0;
-            s.GradB.AsSpan().Clear();
-            for (int r = 0; r < count; r++)
-            {
-                Span<float> z = s.Logits.AsSpan(r * k, k);
-                int label = labels[start + r];
-                if (ProbeModel.ArgMax(z) == label)
-                {
-                    s.Correct++;
-                }
-
-                // Stable log-sum-exp; the softmax reuses the shifted exponentials.
-                float max = z[0];
-                for (int c = 1; c < k; c++)
-                {
-                    max = Math.Max(max, z[c]);
-                }
-
-                double sum = 0;
-                Span<double> e = s.Exponentials;
-                for (int c = 0; c < k; c++)
-                {
-                    e[c] = Math.Exp(z[c] - max);
-                    sum += e[c];
-                }
-
-                s.Loss += Math.Log(sum) + max - z[label];
-                double inverseSum = 1.0 / sum;
-                for (int c = 0; c < k; c++)
-                {
-                    double p = e[c] * inverseSum;
-                    float g = (float)((p - (c == label ? 1.0 : 0.0)) * invN);
-                    z[c] = g;
-                    s.GradB[c] += g;
-                }
-            }
-
-            // dW_block = X_blockᵀ·G_block (d × k).
-            Gemm.Sgemm(true, false, d, k, count, 1f, s.Block, d, s.Logits, k, 0f, s.GradW, k);
-        };
-        Action<int, int> commit = (_, wi) =>
-        {
-            Worker s = scratch[wi];
-            for (int i = 0; i < gradW.Length; i++)
-            {
-                gradW[i] += s.GradW[i];
-            }
-
-            VectorMath.Add(s.GradB, gradB);
-            loss += s.Loss;
-            correct += s.Correct;
-        };
 
         var lossHistory = new List<double>(options.MaxEpochs);
         var accuracyHistory = new List<double>(options.MaxEpochs);
@@ -112,17 +40,12 @@ public static class ProbeTrainer
         for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            gradW.AsSpan().Clear();
-            gradB.AsSpan().Clear();
-            loss = 0;
-            correct = 0;
-            OrderedBlockParallel.Run(blocks, workers, compute, commit, cancellationToken);
-
-            AdamStep(w, gradW, mW, vW, epoch, options);
-            AdamStep(b, gradB, mB, vB, epoch, options);
+            var sums = kernel.Compute(x, rows, labels, model, 1f / n, cancellationToken);
+            AdamStep(w, sums.GradW, mW, vW, epoch, options);
+            AdamStep(b, sums.GradB, mB, vB, epoch, options);
             epochs = epoch;
-            double accuracy = (double)correct / n;
-            lossHistory.Add(loss / n);
+            double accuracy = (double)sums.Correct / n;
+            lossHistory.Add(sums.Loss / n);
             accuracyHistory.Add(accuracy);
             if (accuracy > best)
             {
@@ -159,7 +82,7 @@ public static class ProbeTrainer
     /// nn.Linear's default: W and b uniform in ±1/√d. Drawn in torch's weight layout order (class by class, then
     /// the bias) so that a port of the reference seeded the same way draws the same values.
     /// </summary>
-    private static ProbeModel Initialize(int d, int k, ulong seed)
+    internal static ProbeModel Initialize(int d, int k, ulong seed)
     {
         var rng = new DeterministicRandom(seed);
         double bound = 1.0 / Math.Sqrt(d);
@@ -182,7 +105,7 @@ public static class ProbeTrainer
     }
 
     /// <summary>torch.optim.Adam's update (float32 state, bias-corrected), elementwise in double.</summary>
-    private static void AdamStep(float[] parameter, double[] gradient, float[] m, float[] v, int step, ProbeOptions o)
+    internal static void AdamStep(float[] parameter, double[] gradient, float[] m, float[] v, int step, ProbeOptions o)
     {
         double b1 = o.Beta1, b2 = o.Beta2;
         double stepSize = o.LearningRate / (1 - Math.Pow(b1, step));
@@ -227,23 +150,5 @@ public static class ProbeTrainer
                 throw new ArgumentOutOfRangeException(nameof(labels), $"labels[{i}] = {labels[i]} is outside [0, {classes}).");
             }
         }
-    }
-
-    /// <summary>One worker's scratch: the gathered block, its logits (then its gradient), and its partial sums.</summary>
-    private sealed class Worker(int blockRows, int d, int k)
-    {
-        public float[] Block { get; } = new float[blockRows * d];
-
-        public float[] Logits { get; } = new float[blockRows * k];
-
-        public float[] GradW { get; } = new float[d * k];
-
-        public double[] GradB { get; } = new double[k];
-
-        public double[] Exponentials { get; } = new double[k];
-
-        public double Loss { get; set; }
-
-        public long Correct { get; set; }
     }
 }

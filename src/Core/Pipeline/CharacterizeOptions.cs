@@ -51,6 +51,9 @@ public sealed record CharacterizeOptions
     /// <summary>Largest number of k-means Lloyd iterations.</summary>
     public int KMeansIterations { get; init; } = 300;
 
+    /// <summary>Rows per embedding shard. Results depend on it, never on how many workers hold the shards.</summary>
+    public int ShardRows { get; init; } = Distributed.ShardPlan.DefaultShardRows;
+
     /// <summary>Probe training settings (SCAR-SPEC §2).</summary>
     public ProbeOptions Probe { get; init; } = new();
 
@@ -109,6 +112,11 @@ public sealed record CharacterizeOptions
         if (BonferroniOrder < 1)
         {
             throw new ScarInputException("--bonferroni-order", "the Bonferroni order must be at least 1; the paper uses 3.");
+        }
+
+        if (ShardRows < 1)
+        {
+            throw new ScarInputException("--shard-rows", $"{ShardRows} rows per shard: use a positive number such as {Distributed.ShardPlan.DefaultShardRows}.");
         }
 
         if (Probe.MaxEpochs < 1 || Probe.Patience < 1 || !(Probe.LearningRate > 0))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Scar.Core.Distributed;
 
 namespace Scar.Core.Pipeline;
 
@@ -36,11 +37,12 @@ public static class Characterizer
     /// <param name="options">The job's options.</param>
     /// <param name="outDir">Folder for report.json, timings.json and work/.</param>
     /// <param name="executor">Runs the probe batches.</param>
+    /// <param name="shards">Opens embedding shards (for the k-means of the preparation stage).</param>
     /// <param name="progress">Receives stage and probe counts.</param>
-    /// <param name="data">The process's embedding cache, shared with in-process probes; null for a private load.</param>
+    /// <param name="checkpoint">Resumes from, and records, the finished preparation stage; null runs it every time.</param>
     /// <param name="cancellationToken">Stops the job between probes.</param>
-    public static async Task<CharacterizationResult> RunAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor,
-        IProgress<JobProgress>? progress = null, DataCache? data = null, CancellationToken cancellationToken = default)
+    public static async Task<CharacterizationResult> RunAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor, IShardProvider shards,
+        IProgress<JobProgress>? progress = null, IJobCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
         outDir = Path.GetFullPath(outDir);
@@ -49,7 +51,16 @@ public static class Characterizer
         var clock = Stopwatch.StartNew();
 
         progress?.Report(new JobProgress("preparing", 0, 0));
-        PreparedJob job = await Task.Run(() => JobPreparation.Prepare(options, workDir, data, cancellationToken), cancellationToken);
+        PreparedJob? job = checkpoint?.Prepared;
+        if (job is null)
+        {
+            job = await JobPreparation.PrepareAsync(options, workDir, shards, cancellationToken);
+            if (checkpoint is not null)
+            {
+                await checkpoint.SavePreparedAsync(job);
+            }
+        }
+
         stages["preparing"] = Lap(clock);
 
         var estimates = new List<ProbeWork>();
@@ -107,6 +118,14 @@ public static class Characterizer
         return new CharacterizationResult(report, stages);
     }
 
+    /// <summary>The whole method in this process: in-process shards and probes (no Orleans); what tests and benchmarks call.</summary>
+    public static Task<CharacterizationResult> RunLocalAsync(CharacterizeOptions options, string outDir, IProgress<JobProgress>? progress = null,
+        int concurrency = 0, CancellationToken cancellationToken = default)
+    {
+        var shards = new LocalShardProvider(options.ShardRows);
+        return RunAsync(options, outDir, new LocalProbeExecutor(shards, options.Probe, concurrency), shards, progress, null, cancellationToken);
+    }
+
     /// <summary>Serializes <paramref name="value"/> with <see cref="JsonOptions"/>, via a temporary file so a reader never sees half a file.</summary>
     public static async Task WriteJsonAsync<T>(string path, T value, CancellationToken cancellationToken)
     {
@@ -132,4 +151,14 @@ public static class Characterizer
         clock.Restart();
         return Math.Round(seconds, 3);
     }
+}
+
+/// <summary>Where a durable job keeps its finished preparation stage, so that a resumed job skips it.</summary>
+public interface IJobCheckpoint
+{
+    /// <summary>The recorded preparation, or null when it has not finished yet.</summary>
+    PreparedJob? Prepared { get; }
+
+    /// <summary>Records the finished preparation.</summary>
+    Task SavePreparedAsync(PreparedJob prepared);
 }

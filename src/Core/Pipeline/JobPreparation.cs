@@ -1,3 +1,4 @@
+using Scar.Core.Distributed;
 using Scar.Core.IO;
 using Scar.Core.Numerics;
 
@@ -12,9 +13,9 @@ public static class JobPreparation
     /// <summary>Runs the stage; every file it writes lives under <paramref name="workDir"/>.</summary>
     /// <param name="options">The job's options.</param>
     /// <param name="workDir">Folder for the checkpoints.</param>
-    /// <param name="data">Where to load embeddings through, so that the probes that follow reuse them; null loads them privately.</param>
+    /// <param name="shards">Where k-means runs: the shards of each modality's embeddings.</param>
     /// <param name="cancellationToken">Stops the stage.</param>
-    public static PreparedJob Prepare(CharacterizeOptions options, string workDir, DataCache? data = null, CancellationToken cancellationToken = default)
+    public static async Task<PreparedJob> PrepareAsync(CharacterizeOptions options, string workDir, IShardProvider shards, CancellationToken cancellationToken = default)
     {
         options.Validate();
         workDir = Path.GetFullPath(workDir);
@@ -102,8 +103,7 @@ public static class JobPreparation
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        FloatMatrix xa = data?.Matrix(a.Path) ?? NpyFile.ReadMatrix(a.Path);
-        FloatMatrix xb = data?.Matrix(b.Path) ?? NpyFile.ReadMatrix(b.Path);
+        int dimA = checked((int)ha.Shape[1]), dimB = checked((int)hb.Shape[1]);
 
         var clustering = new List<ClusteringSummary>();
         int[] labelsForA, labelsForB; // labelsForA supervises modality A's probe: clusters of B, and vice versa
@@ -114,8 +114,8 @@ public static class JobPreparation
         }
         else
         {
-            labelsForB = ClusterItems(a.Name, xa, captionSide == 0 ? groups : null, items, k, options, 0, clustering, cancellationToken);
-            labelsForA = ClusterItems(b.Name, xb, captionSide == 1 ? groups : null, items, k, options, 1, clustering, cancellationToken);
+            labelsForB = await ClusterItemsAsync(a.Name, shards.Open(a.Path, rowsA), dimA, captionSide == 0 ? groups : null, items, k, options, 0, clustering, cancellationToken);
+            labelsForA = await ClusterItemsAsync(b.Name, shards.Open(b.Path, rowsB), dimB, captionSide == 1 ? groups : null, items, k, options, 1, clustering, cancellationToken);
         }
 
         // The probe of a caption modality sees one row per item: the mean of that item's captions.
@@ -123,12 +123,12 @@ public static class JobPreparation
         if (captionSide == 0)
         {
             pathA = Path.Combine(workDir, $"{a.Name}.item-mean.npy");
-            NpyFile.WriteMatrix(pathA, MeanByGroup(xa, groups!, items));
+            NpyFile.WriteMatrix(pathA, MeanByGroup(NpyFile.ReadMatrix(a.Path), groups!, items));
         }
         else if (captionSide == 1)
         {
             pathB = Path.Combine(workDir, $"{b.Name}.item-mean.npy");
-            NpyFile.WriteMatrix(pathB, MeanByGroup(xb, groups!, items));
+            NpyFile.WriteMatrix(pathB, MeanByGroup(NpyFile.ReadMatrix(b.Path), groups!, items));
         }
 
         // One random train/test split of items, shared by both modalities.
@@ -154,8 +154,8 @@ public static class JobPreparation
         string supervisorB = truth is null ? $"clusters of {a.Name}" : "labels";
         var modalities = new[]
         {
-            PrepareModality(a.Name, 0, supervisorA, pathA, xa.Cols, labelsForA, train, k, options, workDir),
-            PrepareModality(b.Name, 1, supervisorB, pathB, xb.Cols, labelsForB, train, k, options, workDir),
+            PrepareModality(a.Name, 0, supervisorA, pathA, dimA, labelsForA, train, k, options, workDir),
+            PrepareModality(b.Name, 1, supervisorB, pathB, dimB, labelsForB, train, k, options, workDir),
         };
 
         return new PreparedJob(items, k, trainPath, testPath, train.Length, test.Length, modalities, clustering);
@@ -253,22 +253,38 @@ public static class JobPreparation
         }
     }
 
-    private static int[] ClusterItems(string name, FloatMatrix x, int[]? groups, int items, int k, CharacterizeOptions options,
-        int index, List<ClusteringSummary> summaries, CancellationToken cancellationToken)
+    // Captions are clustered one by one; an item's label is then the mode of its captions' clusters.
+    private static async Task<int[]> ClusterItemsAsync(string name, IReadOnlyList<IShardClient> shards, int dim, int[]? groups, int items, int k,
+        CharacterizeOptions options, int index, List<ClusteringSummary> summaries, CancellationToken cancellationToken)
     {
-        var result = KMeans.Fit(x, new KMeansOptions
+        var kmeansOptions = new KMeansOptions
         {
             K = k,
             MaxIterations = options.KMeansIterations,
             Seed = DeterministicRandom.Derive(options.Seed, "kmeans", index),
-        }, cancellationToken);
+        };
+        DistributedKMeansResult result;
+        int attempt = 0;
+        while (true)
+        {
+            try
+            {
+                result = await DistributedKMeans.FitAsync(shards, dim, kmeansOptions, cancellationToken);
+                break;
+            }
+            catch (ShardStateLostException) when (++attempt < 3)
+            {
+                // A shard restarted mid-run (its worker went away): k-means is deterministic, so run it again.
+            }
+        }
+
         var sizes = new int[k];
         foreach (int c in result.Assignments)
         {
             sizes[c]++;
         }
 
-        summaries.Add(new ClusteringSummary(name, x.Rows, result.Iterations, result.Converged, result.Inertia, sizes));
+        summaries.Add(new ClusteringSummary(name, result.Assignments.Length, result.Iterations, result.Converged, result.Inertia, sizes));
         return groups is null ? result.Assignments : ModeByGroup(result.Assignments, groups, items, k);
     }
 

@@ -1,3 +1,4 @@
+using Scar.Core.Distributed;
 using Scar.Core.Numerics;
 
 namespace Scar.Core.Pipeline;
@@ -12,8 +13,8 @@ public interface IProbeExecutor
     Task<ProbeOutcome[]> RunAsync(IReadOnlyList<ProbeWork> work, Action<ProbeOutcome>? completed, CancellationToken cancellationToken);
 }
 
-/// <summary>Runs probes on this process's cores, several at a time, each single-threaded (so results do not depend on the concurrency).</summary>
-public sealed class LocalProbeExecutor(DataCache data, ProbeOptions options, int concurrency = 0) : IProbeExecutor
+/// <summary>Runs probes in this process over in-process shards, several at a time (results do not depend on how many).</summary>
+public sealed class LocalProbeExecutor(IShardProvider shards, ProbeOptions options, int concurrency = 0) : IProbeExecutor
 {
     private readonly int _concurrency = concurrency > 0 ? concurrency : Environment.ProcessorCount;
 
@@ -21,15 +22,13 @@ public sealed class LocalProbeExecutor(DataCache data, ProbeOptions options, int
     public async Task<ProbeOutcome[]> RunAsync(IReadOnlyList<ProbeWork> work, Action<ProbeOutcome>? completed, CancellationToken cancellationToken)
     {
         var results = new ProbeOutcome[work.Count];
-        var single = options with { Threads = 1 };
         // Largest subsets first, so the last probes to finish are short ones.
         var order = Enumerable.Range(0, work.Count).OrderBy(i => work[i].Ratio).ThenBy(i => i).ToArray();
         await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = cancellationToken },
-            (i, ct) =>
+            async (i, ct) =>
             {
-                results[i] = ProbeRunner.Run(work[i], data, single, ct);
+                results[i] = await ShardedProbeTrainer.RunAsync(shards, work[i], options, ct);
                 completed?.Invoke(results[i]);
-                return ValueTask.CompletedTask;
             });
         return results;
     }

@@ -1,0 +1,584 @@
+using System.Collections.Concurrent;
+using Scar.Core.IO;
+using Scar.Core.Measures;
+using Scar.Core.Numerics;
+
+namespace Scar.Core.Distributed;
+
+/// <summary>
+/// One shard of an embeddings file held in memory, and every map step the distributed method runs on it:
+/// k-means partials, subset key histograms, probe gradients, measure statistics and held-out counts. Rows never
+/// leave it; what it returns is O(k·d) numbers. Thread-safe for concurrent probes.
+/// </summary>
+public sealed class EmbeddingShard
+{
+    private const int KMeansBlockRows = 2048;
+    private const int SubsetCacheSize = 64;
+    private readonly Lazy<FloatMatrix> _data;
+    private readonly Lazy<double[]> _norms;
+    private readonly ConcurrentDictionary<string, Lazy<int[]>> _vectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]> _subsets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KMeansRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<ProbeGradientKernel> _kernels = [];
+
+    /// <summary>Creates the shard; its rows are read on first use.</summary>
+    public EmbeddingShard(ShardSpec spec)
+    {
+        Spec = spec;
+        _data = new Lazy<FloatMatrix>(() => NpyFile.ReadMatrixRows(spec.Path, spec.Start, spec.Count));
+        _norms = new Lazy<double[]>(() => RowNorms(_data.Value));
+    }
+
+    /// <summary>Which rows of which file.</summary>
+    public ShardSpec Spec { get; }
+
+    /// <summary>The shard's rows (loaded on first use).</summary>
+    public FloatMatrix Data => _data.Value;
+
+    /// <summary>Bytes of embeddings held.</summary>
+    public long Bytes => (long)Spec.Count * Data.Cols * sizeof(float);
+
+    /// <summary>Reads the rows now (a shard grain calls it on activation so load errors surface early).</summary>
+    public void Load() => _ = Data;
+
+    // ---- subsets -------------------------------------------------------------------------------------------
+
+    /// <summary>Rows of the subset that fall in this shard (local indices, ascending).</summary>
+    public int[] SubsetRows(SubsetSpec subset)
+    {
+        if (_subsets.TryGetValue(subset.CacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        int[] pool = LocalPool(subset.PoolPath);
+        int[] rows;
+        if (subset.ThresholdKeys is null)
+        {
+            rows = pool;
+        }
+        else
+        {
+            int[] labels = LocalInts(subset.LabelsPath);
+            var selected = new List<int>(pool.Length);
+            foreach (int local in pool)
+            {
+                int c = labels[local];
+                int global = checked((int)(Spec.Start + local));
+                if (SubsetKeys.Includes(SubsetKeys.Key(subset.Seed, global), global, subset.ThresholdKeys[c], subset.ThresholdRows![c]))
+                {
+                    selected.Add(local);
+                }
+            }
+
+            rows = [.. selected];
+        }
+
+        if (_subsets.Count >= SubsetCacheSize)
+        {
+            _subsets.Clear();
+        }
+
+        _subsets[subset.CacheKey] = rows;
+        return rows;
+    }
+
+    /// <summary>Rows of the subset in this shard.</summary>
+    public int SubsetCount(SubsetSpec subset) => SubsetRows(subset).Length;
+
+    /// <summary>
+    /// Per class, a 1024-bucket histogram of the next 10 key bits of the pool rows whose top
+    /// <paramref name="prefixBits"/> key bits equal <paramref name="prefixes"/>[c]; inactive classes stay zero.
+    /// </summary>
+    public long[] KeyHistogram(string poolPath, string labelsPath, ulong seed, int classes, int prefixBits, ulong[] prefixes, bool[] active)
+    {
+        var histogram = new long[classes * 1024];
+        int[] pool = LocalPool(poolPath);
+        int[] labels = LocalInts(labelsPath);
+        int shift = 64 - prefixBits - 10;
+        foreach (int local in pool)
+        {
+            int c = labels[local];
+            if ((uint)c >= (uint)classes)
+            {
+                throw new ScarInputException(labelsPath, $"label {c} at row {Spec.Start + local} is outside 0..{classes - 1}.");
+            }
+
+            if (!active[c])
+            {
+                continue;
+            }
+
+            ulong key = SubsetKeys.Key(seed, checked((int)(Spec.Start + local)));
+            if (prefixBits > 0 && (key >> (64 - prefixBits)) != prefixes[c])
+            {
+                continue;
+            }
+
+            histogram[(c * 1024) + (int)((key >> shift) & 1023)]++;
+        }
+
+        return histogram;
+    }
+
+    /// <summary>The pool rows of active classes whose top <paramref name="prefixBits"/> key bits equal the class's prefix.</summary>
+    public KeyedRows KeysWithPrefix(string poolPath, string labelsPath, ulong seed, int prefixBits, ulong[] prefixes, bool[] active)
+    {
+        int[] pool = LocalPool(poolPath);
+        int[] labels = LocalInts(labelsPath);
+        var classes = new List<int>();
+        var keys = new List<ulong>();
+        var rows = new List<int>();
+        foreach (int local in pool)
+        {
+            int c = labels[local];
+            if (!active[c])
+            {
+                continue;
+            }
+
+            int global = checked((int)(Spec.Start + local));
+            ulong key = SubsetKeys.Key(seed, global);
+            if ((key >> (64 - prefixBits)) == prefixes[c])
+            {
+                classes.Add(c);
+                keys.Add(key);
+                rows.Add(global);
+            }
+        }
+
+        return new KeyedRows([.. classes], [.. keys], [.. rows]);
+    }
+
+    // ---- probes --------------------------------------------------------------------------------------------
+
+    /// <summary>The loss gradient over the subset's rows in this shard, each row scaled by <paramref name="invN"/>.</summary>
+    public GradientSums Gradient(SubsetSpec subset, int classes, float[] weights, float[] bias, float invN, CancellationToken cancellationToken = default)
+    {
+        int[] rows = SubsetRows(subset);
+        int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
+        var model = new ProbeModel(Data.Cols, classes, weights, bias);
+        if (!_kernels.TryTake(out var kernel))
+        {
+            kernel = new ProbeGradientKernel(Data.Cols, classes, 1);
+        }
+
+        try
+        {
+            return kernel.Compute(Data, rows, labels, model, invN, cancellationToken);
+        }
+        finally
+        {
+            _kernels.Add(kernel);
+        }
+    }
+
+    /// <summary>First-pass measure statistics of the probe on the subset's rows in this shard (SCAR-SPEC §4).</summary>
+    public MeasureStats Statistics(SubsetSpec subset, int classes, float[] weights, float[] bias)
+    {
+        int k = classes;
+        int[] rows = SubsetRows(subset);
+        int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
+        float[] logits = Logits(rows, k, weights, bias);
+        var authentic = new long[k];
+        var falseNegatives = new long[k];
+        var scores = Scores(logits, labels, k);
+        long correct = 0, wrongEverywhere = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int y = labels[i];
+            int p = ProbeModel.ArgMax(logits.AsSpan(i * k, k));
+            correct += p == y ? 1 : 0;
+            bool anyRight = false;
+            for (int c = 0; c < k; c++)
+            {
+                bool right = (p == c) == (y == c);
+                authentic[c] += right ? 1 : 0;
+                anyRight |= right;
+            }
+
+            wrongEverywhere += anyRight ? 0 : 1;
+            if (p != y)
+            {
+                falseNegatives[y]++;
+            }
+        }
+
+        int groups = 2 * k;
+        var count = new long[groups];
+        var mean = new double[groups];
+        var m2 = new double[groups];
+        var min = new double[groups];
+        var max = new double[groups];
+        for (int g = 0; g < groups; g++)
+        {
+            var values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(scores[g]);
+            count[g] = values.Length;
+            min[g] = double.PositiveInfinity;
+            max[g] = double.NegativeInfinity;
+            double sum = 0;
+            foreach (double v in values)
+            {
+                sum += v;
+                min[g] = Math.Min(min[g], v);
+                max[g] = Math.Max(max[g], v);
+            }
+
+            mean[g] = values.Length == 0 ? 0 : sum / values.Length;
+            double squares = 0;
+            foreach (double v in values)
+            {
+                double delta = v - mean[g];
+                squares += delta * delta;
+            }
+
+            m2[g] = squares;
+        }
+
+        return new MeasureStats(rows.Length, correct, wrongEverywhere, authentic, falseNegatives, count, mean, m2, min, max);
+    }
+
+    /// <summary>Second pass: per group, the 100-bin histogram of its scores over the global [min, max] (numpy's binning).</summary>
+    public long[] CoverageHistograms(SubsetSpec subset, int classes, float[] weights, float[] bias, double[] min, double[] max)
+    {
+        int k = classes;
+        int[] rows = SubsetRows(subset);
+        int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
+        float[] logits = Logits(rows, k, weights, bias);
+        var scores = Scores(logits, labels, k);
+        var histograms = new long[2 * k * ScarMeasures.CoverageBins];
+        for (int g = 0; g < 2 * k; g++)
+        {
+            if (scores[g].Count == 0 || !(max[g] > min[g]))
+            {
+                continue;
+            }
+
+            double[] edges = ScarMeasures.HistogramEdges(min[g], max[g], ScarMeasures.CoverageBins);
+            int[] counts = ScarMeasures.Histogram(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(scores[g]), edges);
+            for (int b = 0; b < counts.Length; b++)
+            {
+                histograms[(g * ScarMeasures.CoverageBins) + b] = counts[b];
+            }
+        }
+
+        return histograms;
+    }
+
+    /// <summary>Held-out counts on the test rows that fall in this shard.</summary>
+    public TestStats Test(string testPath, string labelsPath, int classes, float[] weights, float[] bias)
+    {
+        int k = classes;
+        int[] rows = LocalPool(testPath);
+        int[] labels = Gather(LocalInts(labelsPath), rows);
+        float[] logits = Logits(rows, k, weights, bias);
+        var taskCorrect = new long[k];
+        long correct = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int p = ProbeModel.ArgMax(logits.AsSpan(i * k, k));
+            correct += p == labels[i] ? 1 : 0;
+            for (int c = 0; c < k; c++)
+            {
+                taskCorrect[c] += (p == c) == (labels[i] == c) ? 1 : 0;
+            }
+        }
+
+        return new TestStats(rows.Length, correct, taskCorrect);
+    }
+
+    // ---- k-means -------------------------------------------------------------------------------------------
+
+    /// <summary>Per-dimension sums and sums of squares.</summary>
+    public ShardMoments Moments()
+    {
+        var x = Data;
+        var sum = new double[x.Cols];
+        var squares = new double[x.Cols];
+        for (int i = 0; i < x.Rows; i++)
+        {
+            var row = x.Row(i);
+            for (int j = 0; j < row.Length; j++)
+            {
+                sum[j] += row[j];
+                squares[j] += (double)row[j] * row[j];
+            }
+        }
+
+        return new ShardMoments(x.Rows, sum, squares);
+    }
+
+    /// <summary>The vectors of the given local rows.</summary>
+    public ShardRows RowsAt(int[] localRows)
+    {
+        int d = Data.Cols;
+        var vectors = new float[localRows.Length * d];
+        var global = new long[localRows.Length];
+        for (int i = 0; i < localRows.Length; i++)
+        {
+            Data.Row(localRows[i]).CopyTo(vectors.AsSpan(i * d, d));
+            global[i] = Spec.Start + localRows[i];
+        }
+
+        return new ShardRows(global, vectors, [], []);
+    }
+
+    /// <summary>k-means++: lowers each row's distance to its closest centre with <paramref name="centre"/>; returns the shard's potential Σ D².</summary>
+    public double UpdateClosest(string run, float[] centre)
+    {
+        var state = _runs.GetOrAdd(run, _ => new KMeansRun(Data.Rows));
+        double potential = 0;
+        ForEachDistanceBlock(centre, 1, (start, rows, d2) =>
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                state.Closest[start + i] = Math.Min(state.Closest[start + i], d2[i]);
+                potential += state.Closest[start + i];
+            }
+        });
+        return potential;
+    }
+
+    /// <summary>k-means++: for each target (ascending, within this shard's potential), the first row whose cumulative D² exceeds it.</summary>
+    public ShardRows Sample(string run, double[] targets)
+    {
+        var state = Run(run);
+        var picked = new int[targets.Length];
+        double cumulative = 0;
+        int t = 0;
+        for (int i = 0; i < state.Closest.Length && t < targets.Length; i++)
+        {
+            cumulative += state.Closest[i];
+            while (t < targets.Length && cumulative > targets[t])
+            {
+                picked[t++] = i;
+            }
+        }
+
+        for (; t < targets.Length; t++)
+        {
+            picked[t] = state.Closest.Length - 1; // rounding at the very end of the range
+        }
+
+        return RowsAt(picked);
+    }
+
+    /// <summary>k-means++: for each candidate centre, Σ min(D², distance²) over the shard.</summary>
+    public double[] CandidatePotentials(string run, float[] candidates, int count)
+    {
+        var state = Run(run);
+        var potentials = new double[count];
+        ForEachDistanceBlock(candidates, count, (start, rows, d2) =>
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                double closest = state.Closest[start + i];
+                for (int j = 0; j < count; j++)
+                {
+                    potentials[j] += Math.Min(closest, d2[(i * count) + j]);
+                }
+            }
+        });
+        return potentials;
+    }
+
+    /// <summary>Lloyd step: assigns each row to its nearest centroid (ties to the lowest), keeps the assignment, returns the partial sums.</summary>
+    public KMeansPartial Assign(string run, float[] centroids, int k)
+    {
+        var state = _runs.GetOrAdd(run, _ => new KMeansRun(Data.Rows));
+        int d = Data.Cols;
+        var sums = new double[k * d];
+        var counts = new long[k];
+        double inertia = 0;
+        ForEachDistanceBlock(centroids, k, (start, rows, d2) =>
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                int i = start + r;
+                int best = 0;
+                double bestDistance = d2[r * k];
+                for (int c = 1; c < k; c++)
+                {
+                    double v = d2[(r * k) + c];
+                    if (v < bestDistance)
+                    {
+                        bestDistance = v;
+                        best = c;
+                    }
+                }
+
+                state.Labels[i] = best;
+                state.Distance[i] = bestDistance;
+                inertia += bestDistance;
+                counts[best]++;
+                var row = Data.Row(i);
+                var sum = sums.AsSpan(best * d, d);
+                for (int j = 0; j < d; j++)
+                {
+                    sum[j] += row[j];
+                }
+            }
+        });
+        return new KMeansPartial(sums, counts, inertia);
+    }
+
+    /// <summary>The <paramref name="count"/> rows farthest from their assigned centroid (ties to the lowest row), for empty clusters.</summary>
+    public ShardRows Farthest(string run, int count)
+    {
+        var state = Run(run);
+        var order = Enumerable.Range(0, state.Distance.Length)
+            .OrderByDescending(i => state.Distance[i]).ThenBy(i => i).Take(count).ToArray();
+        var rows = RowsAt(order);
+        return rows with { Distances = order.Select(i => state.Distance[i]).ToArray(), Labels = order.Select(i => state.Labels[i]).ToArray() };
+    }
+
+    /// <summary>The last assignment of each row.</summary>
+    public int[] Assignments(string run) => (int[])Run(run).Labels.Clone();
+
+    /// <summary>Forgets a k-means run's per-row state.</summary>
+    public void Release(string run) => _runs.TryRemove(run, out _);
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    /// <summary>This shard's slice of a per-row int vector file.</summary>
+    public int[] LocalInts(string path) =>
+        _vectors.GetOrAdd("slice|" + path, p => new Lazy<int[]>(() =>
+        {
+            int[] all = NpyFile.ReadIntVector(path);
+            if (all.Length < Spec.Start + Spec.Count)
+            {
+                throw new ScarInputException(path, $"has {all.Length} values but the embeddings have at least {Spec.Start + Spec.Count} rows; give one value per row.");
+            }
+
+            return all.AsSpan((int)Spec.Start, Spec.Count).ToArray();
+        })).Value;
+
+    /// <summary>The rows of a row-index file (a pool or the test rows) that fall in this shard, as local indices, ascending.</summary>
+    public int[] LocalPool(string path) =>
+        _vectors.GetOrAdd("pool|" + path, p => new Lazy<int[]>(() =>
+        {
+            int[] all = NpyFile.ReadIntVector(path);
+            var local = new List<int>();
+            foreach (int row in all)
+            {
+                long offset = row - Spec.Start;
+                if (offset >= 0 && offset < Spec.Count)
+                {
+                    local.Add((int)offset);
+                }
+            }
+
+            local.Sort();
+            return [.. local];
+        })).Value;
+
+    private KMeansRun Run(string run) =>
+        _runs.TryGetValue(run, out var state) ? state : throw new ShardStateLostException($"shard {Spec.Path}@{Spec.Start} has no k-means run '{run}' (it was restarted)");
+
+    private float[] Logits(int[] rows, int k, float[] weights, float[] bias)
+    {
+        var logits = new float[rows.Length * k];
+        new ProbeModel(Data.Cols, k, weights, bias).Logits(Data, rows, logits);
+        return logits;
+    }
+
+    // Group 2c: true positives of task c, score logit_c; group 2c+1: false positives, score −logit_c; only scores > 0 (SCAR-SPEC §4).
+    private static List<double>[] Scores(float[] logits, int[] labels, int k)
+    {
+        var scores = new List<double>[2 * k];
+        for (int g = 0; g < scores.Length; g++)
+        {
+            scores[g] = [];
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var z = logits.AsSpan(i * k, k);
+            int p = ProbeModel.ArgMax(z);
+            double s = labels[i] == p ? z[p] : -(double)z[p];
+            if (s > 0)
+            {
+                scores[(2 * p) + (labels[i] == p ? 0 : 1)].Add(s);
+            }
+        }
+
+        return scores;
+    }
+
+    // Squared distances of each block of rows to each of `count` centres (rows × count): ‖x‖² − 2x·c + ‖c‖², clamped at 0.
+    private void ForEachDistanceBlock(float[] centres, int count, Action<int, int, double[]> body)
+    {
+        var x = Data;
+        int n = x.Rows, d = x.Cols;
+        double[] norms = _norms.Value;
+        var centreNorms = new double[count];
+        for (int j = 0; j < count; j++)
+        {
+            double s = 0;
+            for (int t = 0; t < d; t++)
+            {
+                s += (double)centres[(j * d) + t] * centres[(j * d) + t];
+            }
+
+            centreNorms[j] = s;
+        }
+
+        int blockRows = Math.Min(KMeansBlockRows, n);
+        var dots = new float[blockRows * count];
+        var block = new double[blockRows * count];
+        for (int start = 0; start < n; start += KMeansBlockRows)
+        {
+            int rows = Math.Min(KMeansBlockRows, n - start);
+            Gemm.Sgemm(false, true, rows, count, d, 1f, x.Data.AsSpan(start * d, rows * d), d, centres, d, 0f, dots, count);
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j < count; j++)
+                {
+                    block[(i * count) + j] = Math.Max(0, norms[start + i] - (2.0 * dots[(i * count) + j]) + centreNorms[j]);
+                }
+            }
+
+            body(start, rows, block);
+        }
+    }
+
+    private static double[] RowNorms(FloatMatrix x)
+    {
+        var norms = new double[x.Rows];
+        for (int i = 0; i < x.Rows; i++)
+        {
+            double s = 0;
+            foreach (float v in x.Row(i))
+            {
+                s += (double)v * v;
+            }
+
+            norms[i] = s;
+        }
+
+        return norms;
+    }
+
+    private static int[] Gather(int[] values, int[] rows)
+    {
+        var result = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            result[i] = values[rows[i]];
+        }
+
+        return result;
+    }
+
+    private sealed class KMeansRun(int rows)
+    {
+        public double[] Closest { get; } = Enumerable.Repeat(double.PositiveInfinity, rows).ToArray();
+
+        public int[] Labels { get; } = new int[rows];
+
+        public double[] Distance { get; } = new double[rows];
+    }
+}
+
+/// <summary>A shard lost per-run state it was asked to use (its worker restarted); the caller restarts the step that needs it.</summary>
+public sealed class ShardStateLostException(string message) : Exception(message);

@@ -1,0 +1,126 @@
+namespace Scar.Core.Numerics;
+
+/// <summary>What one pass over a probe's rows sums up: the loss gradient, the loss and the correct count.</summary>
+/// <param name="GradW">∂loss/∂W, d × k, already divided by the global row count.</param>
+/// <param name="GradB">∂loss/∂b, length k.</param>
+/// <param name="Loss">Sum of the rows' cross-entropies (not divided).</param>
+/// <param name="Correct">Rows whose argmax equals the label.</param>
+public sealed record GradientSums(double[] GradW, double[] GradB, double Loss, long Correct);
+
+/// <summary>
+/// The probe's full-batch gradient over a set of rows: fixed blocks of <see cref="ProbeModel.BlockRows"/> rows are
+/// gathered into per-worker scratch, multiplied with GEMM, and folded in block order, so the sums are bitwise the same
+/// for any thread count. Used by the in-memory trainer and by each embedding shard of a distributed one.
+/// </summary>
+internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
+{
+    private Worker[] _workers = [];
+
+    /// <summary>
+    /// Sums the gradient of the mean cross-entropy over <paramref name="rows"/> of <paramref name="x"/>, with
+    /// <paramref name="labels"/>[i] the label of rows[i]; each row's gradient is scaled by <paramref name="invN"/>.
+    /// </summary>
+    public GradientSums Compute(FloatMatrix x, int[] rows, int[] labels, ProbeModel model, float invN, CancellationToken cancellationToken)
+    {
+        int d = dim, k = classes, n = rows.Length;
+        var gradW = new double[d * k];
+        var gradB = new double[k];
+        if (n == 0)
+        {
+            return new GradientSums(gradW, gradB, 0, 0);
+        }
+
+        int blocks = (n + ProbeModel.BlockRows - 1) / ProbeModel.BlockRows;
+        int workers = Math.Clamp(threads, 1, blocks);
+        if (_workers.Length < workers)
+        {
+            _workers = new Worker[workers];
+            for (int i = 0; i < workers; i++)
+            {
+                _workers[i] = new Worker(ProbeModel.BlockRows, d, k);
+            }
+        }
+
+        double loss = 0;
+        long correct = 0;
+        var scratch = _workers;
+        OrderedBlockParallel.Run(blocks, workers, (block, wi) =>
+        {
+            Worker s = scratch[wi];
+            int start = block * ProbeModel.BlockRows;
+            int count = Math.Min(ProbeModel.BlockRows, n - start);
+            ProbeModel.Gather(x, rows.AsSpan(start, count), s.Block);
+            model.BlockLogits(s.Block, count, s.Logits);
+            s.Loss = 0;
+            s.Correct = 0;
+            s.GradB.AsSpan().Clear();
+            for (int r = 0; r < count; r++)
+            {
+                Span<float> z = s.Logits.AsSpan(r * k, k);
+                int label = labels[start + r];
+                if (ProbeModel.ArgMax(z) == label)
+                {
+                    s.Correct++;
+                }
+
+                // Stable log-sum-exp; the softmax reuses the shifted exponentials.
+                float max = z[0];
+                for (int c = 1; c < k; c++)
+                {
+                    max = Math.Max(max, z[c]);
+                }
+
+                double sum = 0;
+                Span<double> e = s.Exponentials;
+                for (int c = 0; c < k; c++)
+                {
+                    e[c] = Math.Exp(z[c] - max);
+                    sum += e[c];
+                }
+
+                s.Loss += Math.Log(sum) + max - z[label];
+                double inverseSum = 1.0 / sum;
+                for (int c = 0; c < k; c++)
+                {
+                    double p = e[c] * inverseSum;
+                    float g = (float)((p - (c == label ? 1.0 : 0.0)) * invN);
+                    z[c] = g;
+                    s.GradB[c] += g;
+                }
+            }
+
+            // dW_block = X_blockᵀ·G_block (d × k).
+            Gemm.Sgemm(true, false, d, k, count, 1f, s.Block, d, s.Logits, k, 0f, s.GradW, k);
+        }, (_, wi) =>
+        {
+            Worker s = scratch[wi];
+            for (int i = 0; i < gradW.Length; i++)
+            {
+                gradW[i] += s.GradW[i];
+            }
+
+            VectorMath.Add(s.GradB, gradB);
+            loss += s.Loss;
+            correct += s.Correct;
+        }, cancellationToken);
+        return new GradientSums(gradW, gradB, loss, correct);
+    }
+
+    /// <summary>One worker's scratch: the gathered block, its logits (then its gradient), and its partial sums.</summary>
+    private sealed class Worker(int blockRows, int d, int k)
+    {
+        public float[] Block { get; } = new float[blockRows * d];
+
+        public float[] Logits { get; } = new float[blockRows * k];
+
+        public float[] GradW { get; } = new float[d * k];
+
+        public double[] GradB { get; } = new double[k];
+
+        public double[] Exponentials { get; } = new double[k];
+
+        public double Loss { get; set; }
+
+        public long Correct { get; set; }
+    }
+}
