@@ -21,6 +21,7 @@ public static class ContractMapping
             TestFraction = spec.TestFraction,
             Ratios = spec.Ratios ?? defaults.Ratios,
             PrimaryFraction = spec.PrimaryFraction ?? defaults.PrimaryFraction,
+            ShardRows = spec.ShardRows ?? defaults.ShardRows,
             Probe = defaults.Probe with
             {
                 MaxEpochs = spec.MaxEpochs ?? defaults.Probe.MaxEpochs,
@@ -30,8 +31,8 @@ public static class ContractMapping
     }
 
     /// <summary>The wire form of a work item, with the probe settings it runs under.</summary>
-    public static ProbeRequest ToRequest(this ProbeWork w, ProbeOptions o) =>
-        new(w.Id, w.EmbeddingsPath, w.LabelsPath, w.PoolPath, w.TestPath, w.Classes, w.Ratio, w.Repeat, w.Seed, o.MaxEpochs, o.Patience, o.LearningRate);
+    public static ProbeRequest ToRequest(this ProbeWork w, ProbeOptions o, string jobId, int shardRows) =>
+        new(w.Id, w.EmbeddingsPath, w.LabelsPath, w.PoolPath, w.TestPath, w.Classes, w.Ratio, w.Repeat, w.Seed, o.MaxEpochs, o.Patience, o.LearningRate, jobId, shardRows);
 
     /// <summary>The Core work item of a request.</summary>
     public static ProbeWork ToWork(this ProbeRequest r) =>

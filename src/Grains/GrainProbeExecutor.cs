@@ -12,6 +12,7 @@ internal sealed class GrainProbeExecutor(
     IGrainFactory grains,
     string jobId,
     ProbeOptions options,
+    int shardRows,
     int concurrency,
     IReadOnlyDictionary<string, ProbeResult> finished,
     Func<ProbeResult, Task> onResult) : IProbeExecutor
@@ -43,7 +44,8 @@ internal sealed class GrainProbeExecutor(
             try
             {
                 var grain = grains.GetGrain<IProbeGrain>($"{jobId}/{w.Id}");
-                ProbeResult result = await grain.RunAsync(w.ToRequest(options), cancellationToken);
+                // A probe whose silo went away is run again from the start: it is deterministic.
+                ProbeResult result = await Transient.RetryAsync(() => grain.RunAsync(w.ToRequest(options, jobId, shardRows), cancellationToken), cancellationToken);
                 results[i] = result.ToOutcome();
                 await onResult(result);
                 completed?.Invoke(results[i]);

@@ -1,21 +1,21 @@
 using Scar.Abstractions;
+using Scar.Core.Distributed;
 using Scar.Core.Numerics;
-using Scar.Core.Pipeline;
 
 namespace Scar.Grains;
 
 /// <summary>
-/// Trains one probe where it is activated, reading the embeddings through the silo's <see cref="DataCache"/> (loaded
-/// once per silo), and returns only the measures.
+/// Drives one probe training: each epoch broadcasts the weights to the shard grains of its embeddings and folds
+/// their gradients (<see cref="ShardedProbeTrainer"/>). Holds only O(k·d) state; the rows stay in the shards.
 /// </summary>
-public sealed class ProbeGrain(DataCache data) : Grain, IProbeGrain
+public sealed class ProbeGrain : Grain, IProbeGrain
 {
     /// <inheritdoc/>
     public async Task<ProbeResult> RunAsync(ProbeRequest request, CancellationToken cancellationToken = default)
     {
         var options = new ProbeOptions { MaxEpochs = request.MaxEpochs, Patience = request.Patience, LearningRate = request.LearningRate, Threads = 1 };
-        // The training is CPU-bound: run it off the grain's turn, on immutable inputs.
-        var outcome = await Task.Run(() => ProbeRunner.Run(request.ToWork(), data, options, cancellationToken), cancellationToken);
+        var shards = new GrainShardProvider(GrainFactory, request.JobId, request.ShardRows);
+        var outcome = await ShardedProbeTrainer.RunAsync(shards, request.ToWork(), options, cancellationToken);
         DeactivateOnIdle();
         return outcome.ToResult();
     }

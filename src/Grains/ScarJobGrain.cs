@@ -16,7 +16,6 @@ namespace Scar.Grains;
 public sealed class ScarJobGrain(
     [PersistentState("job", ScarSiloOptions.StorageName)] IPersistentState<JobRecord> state,
     IOptions<ScarSiloOptions> options,
-    DataCache data,
     ILogger<ScarJobGrain> logger) : Grain, IScarJobGrain
 {
     private readonly SemaphoreSlim _saving = new(1, 1);
@@ -106,12 +105,15 @@ public sealed class ScarJobGrain(
         var spec = record.Spec!;
         var coreOptions = spec.ToOptions();
         int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : Environment.ProcessorCount;
-        var executor = new GrainProbeExecutor(GrainFactory, this.GetPrimaryKeyString(), coreOptions.Probe, concurrency, record.Probes, OnProbeResultAsync);
+        string jobId = this.GetPrimaryKeyString();
+        var shards = new GrainShardProvider(GrainFactory, jobId, coreOptions.ShardRows);
+        var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync);
         var progress = new InlineProgress(p => _progress = p);
+        var checkpoint = new RecordCheckpoint(record, SaveAsync);
         JobStatus final;
         try
         {
-            var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, progress, data, cancellationToken);
+            var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, shards, progress, checkpoint, cancellationToken);
             record.Report = JsonSerializer.Serialize(result.Report, Characterizer.JsonOptions);
             final = Status() with
             {
@@ -137,13 +139,6 @@ public sealed class ScarJobGrain(
 
         record.Status = final;
         await SaveAsync();
-        // A silo outlives its jobs: drop this job's matrices and vectors from the silo's cache.
-        data.Evict(Path.Combine(Path.GetFullPath(spec.OutDir), "work"));
-        foreach (var m in spec.Modalities)
-        {
-            data.EvictFile(m.Path);
-        }
-
         DelayDeactivation(TimeSpan.FromMinutes(-1));
     }
 
@@ -189,6 +184,18 @@ public sealed class ScarJobGrain(
     }
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? Unwrap(inner) : e;
+
+    // The preparation stage is recorded once finished, so that a resumed job goes straight to its probes.
+    private sealed class RecordCheckpoint(JobRecord record, Func<Task> save) : IJobCheckpoint
+    {
+        public PreparedJob? Prepared => record.Prepared is null ? null : JsonSerializer.Deserialize<PreparedJob>(record.Prepared, Characterizer.JsonOptions);
+
+        public async Task SavePreparedAsync(PreparedJob prepared)
+        {
+            record.Prepared = JsonSerializer.Serialize(prepared, Characterizer.JsonOptions);
+            await save();
+        }
+    }
 
     // Progress<T> would post to the thread pool; the job only needs the latest value, set where it is reported.
     private sealed class InlineProgress(Action<JobProgress> set) : IProgress<JobProgress>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
-using Scar.Core.Pipeline;
 using Scar.Grains;
 
 namespace Scar.Silo;
@@ -12,12 +11,11 @@ public static class ScarSiloBuilderExtensions
     public static readonly TimeSpan ProbeCallTimeout = TimeSpan.FromHours(2);
 
     /// <summary>
-    /// Adds the per-silo embedding cache, Scar's options, and the longer call timeout. Grain storage named
+    /// Adds Scar's options and the longer call timeout. Grain storage named
     /// <see cref="ScarSiloOptions.StorageName"/> must be added by the host (memory for the embedded silo).
     /// </summary>
     public static ISiloBuilder AddScar(this ISiloBuilder builder, Action<ScarSiloOptions>? configure = null)
     {
-        builder.Services.AddSingleton<DataCache>();
         builder.Services.AddOptions<ScarSiloOptions>().Configure(o => configure?.Invoke(o));
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ProbeCallTimeout);
         return builder;

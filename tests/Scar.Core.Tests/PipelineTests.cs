@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Scar.Core.Distributed;
 using Scar.Core.IO;
 using Scar.Core.Numerics;
 using Scar.Core.Pipeline;
@@ -39,14 +40,14 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Unpaired_rows_are_rejected_naming_both_modalities()
+    public async Task Unpaired_rows_are_rejected_naming_both_modalities()
     {
         using var data = new PipelineTestData(items: 60);
         var shorter = new FloatMatrix(59, data.Corpus.B.Cols, data.Corpus.B.Data[..(59 * data.Corpus.B.Cols)]);
         string path = data.Path2("short.npy");
         NpyFile.WriteMatrix(path, shorter);
         var options = data.Options() with { Modalities = [new ModalityInput("image", data.ImagePath), new ModalityInput("text", path)] };
-        var e = Assert.Throws<ScarInputException>(() => JobPreparation.Prepare(options, data.Path2("work")));
+        var e = await Assert.ThrowsAsync<ScarInputException>(() => JobPreparation.PrepareAsync(options, data.Path2("work"), new LocalShardProvider()));
         Assert.Contains("unpaired rows", e.Message);
         Assert.Contains("60", e.Message);
         Assert.Contains("59", e.Message);
@@ -54,10 +55,10 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Too_large_k_is_rejected_with_the_fix()
+    public async Task Too_large_k_is_rejected_with_the_fix()
     {
         using var data = new PipelineTestData(items: 20);
-        var e = Assert.Throws<ScarInputException>(() => JobPreparation.Prepare(data.Options(k: 15), data.Path2("work")));
+        var e = await Assert.ThrowsAsync<ScarInputException>(() => JobPreparation.PrepareAsync(data.Options(k: 15), data.Path2("work"), new LocalShardProvider()));
         Assert.Equal("--k", e.Input);
         Assert.Contains("Lower --k", e.Message);
     }
@@ -84,24 +85,24 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Labels_and_groups_are_validated_against_the_items()
+    public async Task Labels_and_groups_are_validated_against_the_items()
     {
         using var data = new PipelineTestData(items: 30);
         string labels = data.Path2("labels.npy");
         NpyFile.WriteIntVector(labels, Enumerable.Range(0, 29).Select(i => i % 3).ToArray());
-        var e = Assert.Throws<ScarInputException>(() => JobPreparation.Prepare(data.Options() with { LabelsPath = labels }, data.Path2("work")));
+        var e = await Assert.ThrowsAsync<ScarInputException>(() => JobPreparation.PrepareAsync(data.Options() with { LabelsPath = labels }, data.Path2("work"), new LocalShardProvider()));
         Assert.Equal(labels, e.Input);
         Assert.Contains("29 labels for 30 items", e.Message);
 
         string groups = data.Path2("groups.npy");
         NpyFile.WriteIntVector(groups, Enumerable.Range(0, 30).ToArray());
-        e = Assert.Throws<ScarInputException>(() => JobPreparation.Prepare(data.Options() with { GroupsPath = groups }, data.Path2("work")));
+        e = await Assert.ThrowsAsync<ScarInputException>(() => JobPreparation.PrepareAsync(data.Options() with { GroupsPath = groups }, data.Path2("work"), new LocalShardProvider()));
         Assert.Equal(groups, e.Input);
         Assert.Contains("exactly one modality", e.Message);
     }
 
     [Fact]
-    public void Several_captions_per_item_are_pooled_for_the_text_probe()
+    public async Task Several_captions_per_item_are_pooled_for_the_text_probe()
     {
         using var data = new PipelineTestData(items: 90);
         // Three captions per item: each caption is the item's text row plus a little noise.
@@ -128,7 +129,7 @@ public sealed class PipelineTests
             Modalities = [new ModalityInput("image", data.ImagePath), new ModalityInput("text", captionsPath)],
             GroupsPath = groupsPath,
         };
-        var job = JobPreparation.Prepare(options, data.Path2("work"));
+        var job = await JobPreparation.PrepareAsync(options, data.Path2("work"), new LocalShardProvider(50));
         Assert.Equal(90, job.Items);
         Assert.Equal(270, job.Clustering[1].Rows);
         var pooled = NpyFile.ReadMatrix(job.Modalities[1].EmbeddingsPath);
@@ -170,9 +171,8 @@ public sealed class PipelineTests
     {
         using var data = new PipelineTestData(items: 600);
         var options = data.Options();
-        var executor = new LocalProbeExecutor(new DataCache(), options.Probe);
-        var first = await Characterizer.RunAsync(options, data.Path2("run1"), executor);
-        var second = await Characterizer.RunAsync(options, data.Path2("run2"), new LocalProbeExecutor(new DataCache(), options.Probe, concurrency: 1));
+        var first = await Characterizer.RunLocalAsync(options, data.Path2("run1"));
+        await Characterizer.RunLocalAsync(options, data.Path2("run2"), concurrency: 1);
 
         string a = File.ReadAllText(data.Path2("run1/report.json")), b = File.ReadAllText(data.Path2("run2/report.json"));
         Assert.Equal(a, b);
@@ -210,7 +210,25 @@ public sealed class PipelineTests
     {
         using var data = new PipelineTestData(items: 600, mismatch: 0.0);
         var options = data.Options() with { Probe = new() { MaxEpochs = 100, LearningRate = 0.05 } };
-        var result = await Characterizer.RunAsync(options, data.Path2("run"), new LocalProbeExecutor(new DataCache(), options.Probe));
+        var result = await Characterizer.RunLocalAsync(options, data.Path2("run"));
         Assert.All(result.Report.Modalities, m => Assert.True(m.TestAccuracy > 0.9, $"{m.Name}: {m.TestAccuracy}"));
+    }
+
+    [Fact]
+    public async Task Sharding_changes_only_the_rounding_and_the_same_shards_give_the_same_bytes()
+    {
+        using var data = new PipelineTestData(items: 600);
+        var single = await Characterizer.RunLocalAsync(data.Options(), data.Path2("one"));
+        var sharded = await Characterizer.RunLocalAsync(data.Options() with { ShardRows = 97 }, data.Path2("many"));
+        await Characterizer.RunLocalAsync(data.Options() with { ShardRows = 97 }, data.Path2("many2"), concurrency: 1);
+        Assert.Equal(File.ReadAllText(data.Path2("many/report.json")), File.ReadAllText(data.Path2("many2/report.json")));
+        for (int m = 0; m < 2; m++)
+        {
+            var a = single.Report.Modalities[m];
+            var b = sharded.Report.Modalities[m];
+            Assert.Equal(a.Tasks.Select(t => t.NTrain), b.Tasks.Select(t => t.NTrain));
+            Assert.Equal(a.LearningCurve.Select(p => p.SubsetSize), b.LearningCurve.Select(p => p.SubsetSize));
+            Assert.True(Math.Abs(a.FdsTotal!.Value - b.FdsTotal!.Value) <= 1e-6 * a.FdsTotal.Value, $"{a.FdsTotal} vs {b.FdsTotal}");
+        }
     }
 }

@@ -34,8 +34,7 @@ public sealed class JobGrainTests(ClusterFixture fixture)
         Assert.Equal(2 * 2 * (1 + 2 + 5) + 8, status.ProbesTotal);
         Assert.True(File.Exists(status.ReportPath));
 
-        var options = spec.ToOptions();
-        await Characterizer.RunAsync(options, Path.Combine(corpus.Folder, "local"), new LocalProbeExecutor(new DataCache(), options.Probe));
+        await Characterizer.RunLocalAsync(spec.ToOptions(), Path.Combine(corpus.Folder, "local"));
         Assert.Equal(File.ReadAllText(Path.Combine(corpus.Folder, "local", "report.json")), File.ReadAllText(status.ReportPath!));
         Assert.Equal(File.ReadAllText(status.ReportPath!), await _client.GetReportAsync("job-match"));
     }
