@@ -53,4 +53,7 @@ public sealed record JobStatus
 
     /// <summary>Wall seconds per finished stage.</summary>
     [Id(9)] public IReadOnlyDictionary<string, double>? StageSeconds { get; init; }
+
+    /// <summary>Address of the silo the coordinator runs on.</summary>
+    [Id(10)] public string? CoordinatorSilo { get; init; }
 }

@@ -16,6 +16,7 @@ namespace Scar.Grains;
 public sealed class ScarJobGrain(
     [PersistentState("job", ScarSiloOptions.StorageName)] IPersistentState<JobRecord> state,
     IOptions<ScarSiloOptions> options,
+    ILocalSiloDetails silo,
     ILogger<ScarJobGrain> logger) : Grain, IScarJobGrain
 {
     private readonly SemaphoreSlim _saving = new(1, 1);
@@ -180,7 +181,14 @@ public sealed class ScarJobGrain(
             return recorded;
         }
 
-        return recorded with { Stage = _progress.Stage, ProbesDone = _progress.ProbesDone, ProbesTotal = _progress.ProbesTotal, ElapsedSeconds = elapsed };
+        return recorded with
+        {
+            Stage = _progress.Stage,
+            ProbesDone = _progress.ProbesDone,
+            ProbesTotal = _progress.ProbesTotal,
+            ElapsedSeconds = elapsed,
+            CoordinatorSilo = silo.SiloAddress.ToString(),
+        };
     }
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? Unwrap(inner) : e;

@@ -9,6 +9,9 @@ public sealed class ScarSiloOptions
     /// <summary>Probe trainings a job runs at once across the cluster; 0 = this silo's core count.</summary>
     public int ProbeConcurrency { get; set; }
 
+    /// <summary>Largest grain message (arguments or result) the guard lets through, in bytes.</summary>
+    public long MaxMessageBytes { get; set; } = 4L * 1024 * 1024;
+
     /// <summary>Probe results between two checkpoint writes of a job's state.</summary>
     public int CheckpointEvery { get; set; } = 8;
 }

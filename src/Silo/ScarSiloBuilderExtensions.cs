@@ -18,6 +18,7 @@ public static class ScarSiloBuilderExtensions
     {
         builder.Services.AddOptions<ScarSiloOptions>().Configure(o => configure?.Invoke(o));
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ProbeCallTimeout);
+        builder.AddOutgoingGrainCallFilter<MessageSizeGuard>();
         return builder;
     }
 }

@@ -272,7 +272,7 @@ public static class JobPreparation
                 result = await DistributedKMeans.FitAsync(shards, dim, kmeansOptions, cancellationToken);
                 break;
             }
-            catch (ShardStateLostException) when (++attempt < 3)
+            catch (Exception e) when ((e is ShardStateLostException || e.GetType().Name == nameof(ShardStateLostException) || e.Message.Contains("has no k-means run", StringComparison.Ordinal)) && ++attempt < 3)
             {
                 // A shard restarted mid-run (its worker went away): k-means is deterministic, so run it again.
             }
