@@ -85,7 +85,7 @@ internal static class Program
         Emit(o, new Dictionary<string, object?>
         {
             ["seconds"] = seconds, ["gflops"] = gflops, ["objective"] = objective, ["iterations"] = result.Iterations,
-            ["iteration_seconds"] = iterSeconds, ["init_seconds"] = initSeconds, ["inertia"] = result.Inertia,
+            ["iteration_seconds"] = iterSeconds, ["init_seconds"] = double.IsNaN(initSeconds) ? null : initSeconds, ["inertia"] = result.Inertia,
             ["threads"] = threads, ["backend"] = Gemm.Backend, ["x"] = Path.GetFullPath(xPath), ["init"] = Path.GetFullPath(initPath),
         });
         return 0;
