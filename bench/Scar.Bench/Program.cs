@@ -39,6 +39,7 @@ internal static class Program
                 "probe" => ProbeBench(o),
                 "characterize" => await CharacterizeBench(o),
                 "gemm" => GemmBench(o),
+                "probe-profile" => ProbeProfile(o),
                 _ => throw new ArgumentException($"unknown verb '{args[0]}'; use kmeans, probe, characterize or gemm."),
             };
         }
@@ -232,6 +233,75 @@ internal static class Program
 
         return new PreparedJob(report.GetProperty("n").GetInt32(), k, Path.Combine(workDir, "split.train.npy"), Path.Combine(workDir, "split.test.npy"),
             0, 0, modalities, []);
+    }
+
+    /// <summary>One thread, one epoch's worth of blocks, split into the stages ProbeTrainer runs per block (a Stopwatch profile).</summary>
+    private static int ProbeProfile(Options o)
+    {
+        int n = o.Int("n", 200_000), d = o.Int("d", 512), k = o.Int("classes", 10), reps = o.Int("reps", 3);
+        ulong seed = (ulong)o.Int("seed", 42);
+        string dir = o.DataDir;
+        FloatMatrix x = LoadOrGenerate(Path.Combine(dir, $"probe-x-{n}x{d}-c{k}-s{seed}.npy"), n, d, k, seed, Path.Combine(dir, $"probe-y-{n}-c{k}-s{seed}.npy"));
+        int[] rows = Enumerable.Range(0, n).ToArray();
+        var random = new DeterministicRandom(3);
+        float[] w = new float[d * k], bias = new float[k];
+        for (int i = 0; i < w.Length; i++)
+        {
+            w[i] = (float)(random.NextGaussian() * 0.05);
+        }
+
+        var model = new ProbeModel(d, k, w, bias);
+        int blockRows = ProbeModel.BlockRows;
+        float[] block = new float[blockRows * d], logits = new float[blockRows * k], grad = new float[d * k];
+        double[] e = new double[k];
+        var t = new double[4];
+        for (int rep = 0; rep < reps; rep++)
+        {
+            Array.Clear(t);
+            var clock = new Stopwatch();
+            for (int start = 0; start < n; start += blockRows)
+            {
+                int count = Math.Min(blockRows, n - start);
+                clock.Restart();
+                ProbeModel.Gather(x, rows.AsSpan(start, count), block);
+                t[0] += clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                model.BlockLogits(block, count, logits);
+                t[1] += clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                for (int r = 0; r < count; r++)
+                {
+                    Span<float> z = logits.AsSpan(r * k, k);
+                    float max = z[0];
+                    for (int c = 1; c < k; c++)
+                    {
+                        max = Math.Max(max, z[c]);
+                    }
+
+                    double sum = 0;
+                    for (int c = 0; c < k; c++)
+                    {
+                        e[c] = Math.Exp(z[c] - max);
+                        sum += e[c];
+                    }
+
+                    for (int c = 0; c < k; c++)
+                    {
+                        z[c] = (float)(e[c] / sum / n);
+                    }
+                }
+
+                t[2] += clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                Gemm.Sgemm(true, false, d, k, count, 1f, block, d, logits, k, 0f, grad, k);
+                t[3] += clock.Elapsed.TotalMilliseconds;
+            }
+
+            Console.Error.WriteLine($"one thread, one epoch n={n} d={d} k={k}: gather {t[0]:F1} ms, forward {t[1]:F1} ms ({2.0 * n * d * k / t[1] / 1e6:F1} GFLOP/s), " +
+                $"softmax {t[2]:F1} ms, backward {t[3]:F1} ms ({2.0 * n * d * k / t[3] / 1e6:F1} GFLOP/s); total {t.Sum():F1} ms");
+        }
+
+        return 0;
     }
 
     private static int GemmBench(Options o)
