@@ -65,6 +65,7 @@ public sealed class GemmTests
             RunCase(Gemm.Sgemm, rng, false, false, m, n, k, 1, 2, 3, 1f, 0f);
             RunCase(Gemm.Sgemm, rng, true, false, m, n, k, 2, 0, 1, 0.75f, 0.5f);
             RunCase(Gemm.ManagedSgemm, rng, true, false, m, n, k, 0, 1, 0, 1f, 0f);
+            RunCase(Gemm.Sgemm, rng, false, true, m, n, k, 1, 1, 1, -2f, 0f);
         }
     }
 

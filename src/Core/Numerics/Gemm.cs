@@ -50,9 +50,9 @@ public static partial class Gemm
             return;
         }
 
-        if (UseSkinny(transB, m, n, k))
+        if (UseSkinny(transA, transB, m, n, k))
         {
-            Skinny(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            Skinny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
 
@@ -83,9 +83,9 @@ public static partial class Gemm
             return;
         }
 
-        if (UseSkinny(transB, m, n, k))
+        if (UseSkinny(transA, transB, m, n, k))
         {
-            Skinny(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            Skinny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
 

@@ -7,7 +7,7 @@ namespace Scar.Core.Numerics;
 /// Products with a narrow C (at most <see cref="SkinnyMaxColumns"/> columns: the probe's k classes), where a
 /// general GEMM's register tile leaves most lanes idle. The long dimension goes across the AVX-512 lanes:
 /// <list type="bullet">
-/// <item>forward, <c>C[m×n] = A[m×K]·B[K×n]</c>: 4 rows × 5 columns of dot products along K, B packed transposed;</item>
+/// <item>forward, <c>C[m×n] = A[m×K]·op(B)</c>: 4 rows × 5 columns of dot products along K, op(B) packed transposed;</item>
 /// <item>backward, <c>C[m×n] = Aᵀ·B</c> with A stored K×m: 64 rows of C × 5 columns, summed over K (the block's rows).</item>
 /// </list>
 /// Summation order depends only on the shapes, never on threads.
@@ -23,14 +23,14 @@ public static partial class Gemm
     private static float[]? t_packSkinny;
 
     /// <summary>Whether the skinny kernels handle this product (AVX-512 only; otherwise the general path runs).</summary>
-    private static bool UseSkinny(bool transB, int m, int n, int k) =>
-        Kind == KernelKind.Avx512 && !transB && n <= SkinnyMaxColumns && k >= 32 && m >= 4 && !SkinnyDisabled;
+    private static bool UseSkinny(bool transA, bool transB, int m, int n, int k) =>
+        Kind == KernelKind.Avx512 && !(transA && transB) && n <= SkinnyMaxColumns && k >= 32 && m >= 4 && !SkinnyDisabled;
 
     private static readonly bool SkinnyDisabled =
         string.Equals(Environment.GetEnvironmentVariable("SCAR_SKINNY"), "0", StringComparison.Ordinal);
 
     private static unsafe void Skinny(
-        bool transA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
@@ -72,7 +72,12 @@ public static partial class Gemm
                 for (int j = 0; j < nPad; j++)
                 {
                     float* dst = pp + ((nint)j * k);
-                    if (j < n)
+                    if (j < n && transB)
+                    {
+                        // B stored n×K: its rows are already the packed layout (k-means++ candidates).
+                        new ReadOnlySpan<float>(pb + ((nint)j * ldb), k).CopyTo(new Span<float>(dst, k));
+                    }
+                    else if (j < n)
                     {
                         for (int p = 0; p < k; p++)
                         {
