@@ -56,6 +56,20 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Skinny_products_match_reference()
+    {
+        // The probe's shapes (C with at most 16 columns), which take the skinny AVX-512 kernels where available.
+        var rng = new DeterministicRandom(11);
+        foreach ((int m, int n, int k) in new[] { (130, 10, 512), (517, 10, 96), (64, 16, 33), (9, 3, 700), (515, 5, 130) })
+        {
+            RunCase(Gemm.Sgemm, rng, false, false, m, n, k, 1, 2, 3, 1f, 0f);
+            RunCase(Gemm.Sgemm, rng, true, false, m, n, k, 2, 0, 1, 0.75f, 0.5f);
+            RunCase(Gemm.ManagedSgemm, rng, true, false, m, n, k, 0, 1, 0, 1f, 0f);
+            RunCase(Gemm.Sgemm, rng, false, true, m, n, k, 1, 1, 1, -2f, 0f);
+        }
+    }
+
+    [Fact]
     public void Native_and_managed_agree()
     {
         var rng = new DeterministicRandom(11);

@@ -50,6 +50,12 @@ public static partial class Gemm
             return;
         }
 
+        if (UseSkinny(transA, transB, m, n, k))
+        {
+            Skinny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
         if (Native is not null)
         {
             Native.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -74,6 +80,12 @@ public static partial class Gemm
         if (k == 0 || alpha == 0f)
         {
             ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        if (UseSkinny(transA, transB, m, n, k))
+        {
+            Skinny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
 

@@ -43,45 +43,30 @@ public static class KMeans
         int trials = options.LocalTrials > 0 ? options.LocalTrials : 2 + (int)Math.Log(k);
         var engine = new Engine(x, k, Math.Max(k, trials), OrderedBlockParallel.ResolveThreads(options.Threads), cancellationToken);
         float[] centroids = engine.SeedPlusPlus(trials, options.Seed);
-        double tolerance = options.Tolerance * engine.MeanVariance();
+        return engine.Lloyd(centroids, options);
+    }
 
-        int[] labels = new int[n];
-        int[] previous = new int[n];
-        previous.AsSpan().Fill(-1);
-        float[] next = new float[k * d];
-        var stats = new List<KMeansIterationStats>();
-        bool converged = false;
-        int iterations = 0;
-        var clock = new Stopwatch();
-        for (int it = 1; it <= options.MaxIterations; it++)
+    /// <summary>The greedy k-means++ centres <see cref="Fit"/> starts from (k × d, row-major): lets a benchmark hand the same start to another library.</summary>
+    internal static float[] Seed(FloatMatrix x, KMeansOptions options, CancellationToken cancellationToken = default)
+    {
+        int k = options.K;
+        int trials = options.LocalTrials > 0 ? options.LocalTrials : 2 + (int)Math.Log(k);
+        var engine = new Engine(x, k, Math.Max(k, trials), OrderedBlockParallel.ResolveThreads(options.Threads), cancellationToken);
+        return engine.SeedPlusPlus(trials, options.Seed);
+    }
+
+    /// <summary>Lloyd iterations from the given centres (k × d, copied), as <see cref="Fit"/> runs them after seeding.</summary>
+    internal static KMeansResult FitFrom(FloatMatrix x, ReadOnlySpan<float> initial, KMeansOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(options);
+        if (initial.Length != (long)options.K * x.Cols)
         {
-            clock.Restart();
-            iterations = it;
-            double objective = engine.AssignStep(centroids, labels, accumulate: true);
-            double imbalance = engine.Imbalance();
-            int empties = engine.RelocateEmptyClusters(labels);
-            engine.Centres(centroids, next);
-            double shift = 0;
-            for (int i = 0; i < next.Length; i++)
-            {
-                double delta = (double)next[i] - centroids[i];
-                shift += delta * delta;
-            }
-
-            (centroids, next) = (next, centroids);
-            stats.Add(new KMeansIterationStats(it, objective, clock.Elapsed.TotalSeconds, imbalance, empties));
-            if (labels.AsSpan().SequenceEqual(previous) || shift <= tolerance)
-            {
-                converged = true;
-                break;
-            }
-
-            labels.CopyTo(previous, 0);
+            throw new ArgumentException($"initial has {initial.Length} values, expected k × dim = {options.K} × {x.Cols}.", nameof(initial));
         }
 
-        // The last update moved the centres; re-assign so that labels and inertia match what is returned.
-        double inertia = engine.AssignStep(centroids, labels, accumulate: false);
-        return new KMeansResult(centroids, k, d, labels, inertia, iterations, converged, stats);
+        var engine = new Engine(x, options.K, options.K, OrderedBlockParallel.ResolveThreads(options.Threads), cancellationToken);
+        return engine.Lloyd(initial.ToArray(), options);
     }
 
     /// <summary>
@@ -164,6 +149,50 @@ public static class KMeans
             {
                 throw new ScarInputException("embeddings", $"row {bad} contains NaN or infinity; k-means needs finite values.");
             }
+        }
+
+        /// <summary>Lloyd iterations from <paramref name="centroids"/> (overwritten) until convergence or the iteration limit.</summary>
+        public KMeansResult Lloyd(float[] centroids, KMeansOptions options)
+        {
+            int n = _n, d = _d, k = _k;
+            double tolerance = options.Tolerance * MeanVariance();
+            int[] labels = new int[n];
+            int[] previous = new int[n];
+            previous.AsSpan().Fill(-1);
+            float[] next = new float[k * d];
+            var stats = new List<KMeansIterationStats>();
+            bool converged = false;
+            int iterations = 0;
+            var clock = new Stopwatch();
+            for (int it = 1; it <= options.MaxIterations; it++)
+            {
+                clock.Restart();
+                iterations = it;
+                double objective = AssignStep(centroids, labels, accumulate: true);
+                double imbalance = Imbalance();
+                int empties = RelocateEmptyClusters(labels);
+                Centres(centroids, next);
+                double shift = 0;
+                for (int i = 0; i < next.Length; i++)
+                {
+                    double delta = (double)next[i] - centroids[i];
+                    shift += delta * delta;
+                }
+
+                (centroids, next) = (next, centroids);
+                stats.Add(new KMeansIterationStats(it, objective, clock.Elapsed.TotalSeconds, imbalance, empties));
+                if (labels.AsSpan().SequenceEqual(previous) || shift <= tolerance)
+                {
+                    converged = true;
+                    break;
+                }
+
+                labels.CopyTo(previous, 0);
+            }
+
+            // The last update moved the centres; re-assign so that labels and inertia match what is returned.
+            double inertia = AssignStep(centroids, labels, accumulate: false);
+            return new KMeansResult(centroids, k, d, labels, inertia, iterations, converged, stats);
         }
 
         /// <summary>Mean over dimensions of the per-dimension variance (two-pass, in double): the tolerance scale.</summary>

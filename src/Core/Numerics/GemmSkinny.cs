@@ -1,0 +1,327 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Scar.Core.Numerics;
+
+/// <summary>
+/// Products with a narrow C (at most <see cref="SkinnyMaxColumns"/> columns: the probe's k classes), where a
+/// general GEMM's register tile leaves most lanes idle. The long dimension goes across the AVX-512 lanes:
+/// <list type="bullet">
+/// <item>forward, <c>C[m×n] = A[m×K]·op(B)</c>: 4 rows × 5 columns of dot products along K, op(B) packed transposed;</item>
+/// <item>backward, <c>C[m×n] = Aᵀ·B</c> with A stored K×m: 64 rows of C × 5 columns, summed over K (the block's rows).</item>
+/// </list>
+/// Summation order depends only on the shapes, never on threads.
+/// </summary>
+public static partial class Gemm
+{
+    /// <summary>Widest C the skinny kernels take.</summary>
+    internal const int SkinnyMaxColumns = 16;
+
+    private const int SkinnyColumnTile = 5;
+
+    [ThreadStatic]
+    private static float[]? t_packSkinny;
+
+    /// <summary>Whether the skinny kernels handle this product (AVX-512 only; otherwise the general path runs).</summary>
+    private static bool UseSkinny(bool transA, bool transB, int m, int n, int k) =>
+        Kind == KernelKind.Avx512 && !(transA && transB) && n <= SkinnyMaxColumns && k >= 32 && m >= 4 && !SkinnyDisabled;
+
+    private static readonly bool SkinnyDisabled =
+        string.Equals(Environment.GetEnvironmentVariable("SCAR_SKINNY"), "0", StringComparison.Ordinal);
+
+    private static unsafe void Skinny(
+        bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
+        int packLength = nPad * k;
+        if (t_packSkinny is null || t_packSkinny.Length < packLength)
+        {
+            t_packSkinny = GC.AllocateUninitializedArray<float>(Math.Max(packLength, 16 * 1024), pinned: true);
+        }
+
+        float[] pack = t_packSkinny;
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (float* pp = pack)
+        {
+            if (transA)
+            {
+                // B (K×n, row stride ldb) → K×nPad, zero-padded columns.
+                for (int p = 0; p < k; p++)
+                {
+                    float* src = pb + ((nint)p * ldb);
+                    float* dst = pp + ((nint)p * nPad);
+                    for (int j = 0; j < n; j++)
+                    {
+                        dst[j] = src[j];
+                    }
+
+                    for (int j = n; j < nPad; j++)
+                    {
+                        dst[j] = 0f;
+                    }
+                }
+
+                SkinnyBackward(m, n, k, alpha, pa, lda, pp, nPad, beta, pc, ldc);
+            }
+            else
+            {
+                // B (K×n) → Bᵀ (nPad×K), zero rows for the padding columns.
+                for (int j = 0; j < nPad; j++)
+                {
+                    float* dst = pp + ((nint)j * k);
+                    if (j < n && transB)
+                    {
+                        // B stored n×K: its rows are already the packed layout (k-means++ candidates).
+                        new ReadOnlySpan<float>(pb + ((nint)j * ldb), k).CopyTo(new Span<float>(dst, k));
+                    }
+                    else if (j < n)
+                    {
+                        for (int p = 0; p < k; p++)
+                        {
+                            dst[p] = pb[((nint)p * ldb) + j];
+                        }
+                    }
+                    else
+                    {
+                        new Span<float>(dst, k).Clear();
+                    }
+                }
+
+                SkinnyForward(m, n, k, alpha, pa, lda, pp, beta, pc, ldc);
+            }
+        }
+    }
+
+    /// <summary>C = alpha·A·B + beta·C; <paramref name="bt"/> is Bᵀ packed nPad×K.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SkinnyForward(int m, int n, int k, float alpha, float* a, int lda, float* bt, float beta, float* c, int ldc)
+    {
+        int kv = k & ~15;
+        float* tile = stackalloc float[4 * SkinnyColumnTile];
+        for (int j0 = 0; j0 < n; j0 += SkinnyColumnTile)
+        {
+            float* w0 = bt + ((nint)j0 * k), w1 = w0 + k, w2 = w1 + k, w3 = w2 + k, w4 = w3 + k;
+            int cols = Math.Min(SkinnyColumnTile, n - j0);
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+            {
+                float* x0 = a + ((nint)i * lda), x1 = x0 + lda, x2 = x1 + lda, x3 = x2 + lda;
+                Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default;
+                Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default;
+                Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c24 = default;
+                Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default, c34 = default;
+                for (int p = 0; p < kv; p += 16)
+                {
+                    Vector512<float> v0 = Vector512.Load(x0 + p), v1 = Vector512.Load(x1 + p), v2 = Vector512.Load(x2 + p), v3 = Vector512.Load(x3 + p);
+                    Vector512<float> w = Vector512.Load(w0 + p);
+                    c00 = Vector512.FusedMultiplyAdd(v0, w, c00);
+                    c10 = Vector512.FusedMultiplyAdd(v1, w, c10);
+                    c20 = Vector512.FusedMultiplyAdd(v2, w, c20);
+                    c30 = Vector512.FusedMultiplyAdd(v3, w, c30);
+                    w = Vector512.Load(w1 + p);
+                    c01 = Vector512.FusedMultiplyAdd(v0, w, c01);
+                    c11 = Vector512.FusedMultiplyAdd(v1, w, c11);
+                    c21 = Vector512.FusedMultiplyAdd(v2, w, c21);
+                    c31 = Vector512.FusedMultiplyAdd(v3, w, c31);
+                    w = Vector512.Load(w2 + p);
+                    c02 = Vector512.FusedMultiplyAdd(v0, w, c02);
+                    c12 = Vector512.FusedMultiplyAdd(v1, w, c12);
+                    c22 = Vector512.FusedMultiplyAdd(v2, w, c22);
+                    c32 = Vector512.FusedMultiplyAdd(v3, w, c32);
+                    w = Vector512.Load(w3 + p);
+                    c03 = Vector512.FusedMultiplyAdd(v0, w, c03);
+                    c13 = Vector512.FusedMultiplyAdd(v1, w, c13);
+                    c23 = Vector512.FusedMultiplyAdd(v2, w, c23);
+                    c33 = Vector512.FusedMultiplyAdd(v3, w, c33);
+                    w = Vector512.Load(w4 + p);
+                    c04 = Vector512.FusedMultiplyAdd(v0, w, c04);
+                    c14 = Vector512.FusedMultiplyAdd(v1, w, c14);
+                    c24 = Vector512.FusedMultiplyAdd(v2, w, c24);
+                    c34 = Vector512.FusedMultiplyAdd(v3, w, c34);
+                }
+
+                tile[0] = Vector512.Sum(c00);
+                tile[1] = Vector512.Sum(c01);
+                tile[2] = Vector512.Sum(c02);
+                tile[3] = Vector512.Sum(c03);
+                tile[4] = Vector512.Sum(c04);
+                tile[5] = Vector512.Sum(c10);
+                tile[6] = Vector512.Sum(c11);
+                tile[7] = Vector512.Sum(c12);
+                tile[8] = Vector512.Sum(c13);
+                tile[9] = Vector512.Sum(c14);
+                tile[10] = Vector512.Sum(c20);
+                tile[11] = Vector512.Sum(c21);
+                tile[12] = Vector512.Sum(c22);
+                tile[13] = Vector512.Sum(c23);
+                tile[14] = Vector512.Sum(c24);
+                tile[15] = Vector512.Sum(c30);
+                tile[16] = Vector512.Sum(c31);
+                tile[17] = Vector512.Sum(c32);
+                tile[18] = Vector512.Sum(c33);
+                tile[19] = Vector512.Sum(c34);
+                for (int r = 0; r < 4; r++)
+                {
+                    float* x = a + ((nint)(i + r) * lda);
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float s = tile[(r * SkinnyColumnTile) + j];
+                        float* w = bt + ((nint)(j0 + j) * k);
+                        for (int p = kv; p < k; p++)
+                        {
+                            s += x[p] * w[p];
+                        }
+
+                        float* e = c + ((nint)(i + r) * ldc) + j0 + j;
+                        *e = beta == 0f ? alpha * s : (alpha * s) + (beta * *e);
+                    }
+                }
+            }
+
+            for (; i < m; i++)
+            {
+                float* x = a + ((nint)i * lda);
+                for (int j = 0; j < cols; j++)
+                {
+                    float* w = bt + ((nint)(j0 + j) * k);
+                    Vector512<float> acc = default;
+                    for (int p = 0; p < kv; p += 16)
+                    {
+                        acc = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(w + p), acc);
+                    }
+
+                    float s = Vector512.Sum(acc);
+                    for (int p = kv; p < k; p++)
+                    {
+                        s += x[p] * w[p];
+                    }
+
+                    float* e = c + ((nint)i * ldc) + j0 + j;
+                    *e = beta == 0f ? alpha * s : (alpha * s) + (beta * *e);
+                }
+            }
+        }
+    }
+
+    /// <summary>C[m×n] = alpha·Aᵀ·B + beta·C with A stored K×m (row stride lda) and B packed K×nPad.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SkinnyBackward(int m, int n, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc)
+    {
+        float* tile = stackalloc float[SkinnyColumnTile * 64];
+        for (int j0 = 0; j0 < n; j0 += SkinnyColumnTile)
+        {
+            int cols = Math.Min(SkinnyColumnTile, n - j0);
+            int i = 0;
+            for (; i + 64 <= m; i += 64)
+            {
+                Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+                Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+                Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+                float* x = a + i;
+                float* g = b + j0;
+                for (int p = 0; p < k; p++)
+                {
+                    Vector512<float> v0 = Vector512.Load(x), v1 = Vector512.Load(x + 16), v2 = Vector512.Load(x + 32), v3 = Vector512.Load(x + 48);
+                    Vector512<float> s = Vector512.Create(g[0]);
+                    c00 = Vector512.FusedMultiplyAdd(v0, s, c00);
+                    c01 = Vector512.FusedMultiplyAdd(v1, s, c01);
+                    c02 = Vector512.FusedMultiplyAdd(v2, s, c02);
+                    c03 = Vector512.FusedMultiplyAdd(v3, s, c03);
+                    s = Vector512.Create(g[1]);
+                    c10 = Vector512.FusedMultiplyAdd(v0, s, c10);
+                    c11 = Vector512.FusedMultiplyAdd(v1, s, c11);
+                    c12 = Vector512.FusedMultiplyAdd(v2, s, c12);
+                    c13 = Vector512.FusedMultiplyAdd(v3, s, c13);
+                    s = Vector512.Create(g[2]);
+                    c20 = Vector512.FusedMultiplyAdd(v0, s, c20);
+                    c21 = Vector512.FusedMultiplyAdd(v1, s, c21);
+                    c22 = Vector512.FusedMultiplyAdd(v2, s, c22);
+                    c23 = Vector512.FusedMultiplyAdd(v3, s, c23);
+                    s = Vector512.Create(g[3]);
+                    c30 = Vector512.FusedMultiplyAdd(v0, s, c30);
+                    c31 = Vector512.FusedMultiplyAdd(v1, s, c31);
+                    c32 = Vector512.FusedMultiplyAdd(v2, s, c32);
+                    c33 = Vector512.FusedMultiplyAdd(v3, s, c33);
+                    s = Vector512.Create(g[4]);
+                    c40 = Vector512.FusedMultiplyAdd(v0, s, c40);
+                    c41 = Vector512.FusedMultiplyAdd(v1, s, c41);
+                    c42 = Vector512.FusedMultiplyAdd(v2, s, c42);
+                    c43 = Vector512.FusedMultiplyAdd(v3, s, c43);
+                    x += lda;
+                    g += nPad;
+                }
+
+                c00.Store(tile);
+                c01.Store(tile + 16);
+                c02.Store(tile + 32);
+                c03.Store(tile + 48);
+                c10.Store(tile + 64);
+                c11.Store(tile + 80);
+                c12.Store(tile + 96);
+                c13.Store(tile + 112);
+                c20.Store(tile + 128);
+                c21.Store(tile + 144);
+                c22.Store(tile + 160);
+                c23.Store(tile + 176);
+                c30.Store(tile + 192);
+                c31.Store(tile + 208);
+                c32.Store(tile + 224);
+                c33.Store(tile + 240);
+                c40.Store(tile + 256);
+                c41.Store(tile + 272);
+                c42.Store(tile + 288);
+                c43.Store(tile + 304);
+                StoreColumns(tile, 64, 64, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+            }
+
+            // Tail rows of C: one 16-lane vector (masked by scalar work past the last full vector).
+            for (; i < m; i += 16)
+            {
+                int rows = Math.Min(16, m - i);
+                for (int j = 0; j < SkinnyColumnTile * 16; j++)
+                {
+                    tile[j] = 0f;
+                }
+
+                float* x = a + i;
+                float* g = b + j0;
+                for (int p = 0; p < k; p++)
+                {
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float s = g[j];
+                        float* t = tile + (j * 16);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            t[r] += x[r] * s;
+                        }
+                    }
+
+                    x += lda;
+                    g += nPad;
+                }
+
+                StoreColumns(tile, 16, rows, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+            }
+        }
+    }
+
+    /// <summary>tile[j·stride + r] is C[r, j]: writes rows × cols of it with alpha and beta.</summary>
+    private static unsafe void StoreColumns(float* tile, int stride, int rows, int cols, float alpha, float beta, float* c, int ldc)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = c + ((nint)r * ldc);
+            for (int j = 0; j < cols; j++)
+            {
+                float v = alpha * tile[(j * stride) + r];
+                row[j] = beta == 0f ? v : v + (beta * row[j]);
+            }
+        }
+    }
+}
