@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Scar.Core.Report;
 
 namespace Scar.Core.Pipeline;
 
@@ -18,7 +19,7 @@ public sealed record CharacterizationResult(CharacterizationReport Report, IRead
 /// of each modality), completion, report. The probe batches go to an <see cref="IProbeExecutor"/>, which is where
 /// an Orleans cluster plugs in.
 /// </summary>
-public static class Characterizer
+public static partial class Characterizer
 {
     /// <summary>Name of the estimator behind <c>fds_total</c>, written into every report.</summary>
     public const string ReferenceEstimator =
@@ -32,14 +33,8 @@ public static class Characterizer
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Runs a whole job and writes <c>report.json</c> and <c>timings.json</c> into <paramref name="outDir"/>.</summary>
-    /// <param name="options">The job's options.</param>
-    /// <param name="outDir">Folder for report.json, timings.json and work/.</param>
-    /// <param name="executor">Runs the probe batches.</param>
-    /// <param name="progress">Receives stage and probe counts.</param>
-    /// <param name="data">The process's embedding cache, shared with in-process probes; null for a private load.</param>
-    /// <param name="cancellationToken">Stops the job between probes.</param>
-    public static async Task<CharacterizationResult> RunAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor,
+    // One run of the whole method (one repeat): report.json, report.html, summary.md and timings.json into outDir.
+    private static async Task<CharacterizationResult> RunOnceAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor,
         IProgress<JobProgress>? progress = null, DataCache? data = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
@@ -94,13 +89,14 @@ public static class Characterizer
         for (int i = 0; i < job.Modalities.Count; i++)
         {
             var arms = completionOutcomes.Skip(i * DataCompletion.Arms.Length).Take(DataCompletion.Arms.Length).ToArray();
-            modalities.Add(ReportBuilder.Modality(job.Modalities[i], totalEstimates[i], primaryEstimates[i], plans[i], arms));
+            modalities.Add(ReportBuilder.Modality(job.Modalities[i], totalEstimates[i], primaryEstimates[i], plans[i], arms, options));
         }
 
         var report = new CharacterizationReport("scar", job.Items, job.Classes, options.Seed, options.TestFraction, job.TrainCount, job.TestCount,
             options.Ratios, ReferenceEstimator, job.Clustering, modalities);
         Directory.CreateDirectory(outDir);
         await WriteJsonAsync(Path.Combine(outDir, "report.json"), report, cancellationToken);
+        await ReportWriter.WriteAsync(outDir, report, cancellationToken);
         stages["reporting"] = Lap(clock);
         await WriteJsonAsync(Path.Combine(outDir, "timings.json"), stages, cancellationToken);
         progress?.Report(new JobProgress("done", total, total));
