@@ -21,6 +21,9 @@ public static class ContractMapping
             TestFraction = spec.TestFraction,
             Ratios = spec.Ratios ?? defaults.Ratios,
             PrimaryFraction = spec.PrimaryFraction ?? defaults.PrimaryFraction,
+            Repeats = spec.Repeats ?? defaults.Repeats,
+            EpsilonAcc = spec.EpsilonAcc ?? defaults.EpsilonAcc,
+            BootstrapResamples = spec.BootstrapResamples ?? defaults.BootstrapResamples,
             Probe = defaults.Probe with
             {
                 MaxEpochs = spec.MaxEpochs ?? defaults.Probe.MaxEpochs,

@@ -56,7 +56,7 @@ public static class ReportWriter
         var lc = m.FdsLearningCurve;
         if (lc is { Status: LearningCurveFit.Ok, Value: { } v })
         {
-            text.Append(Inv, $". The learning curve (test accuracy {Pct(lc.A)} at its plateau) reaches within {(lc.EpsilonAcc * 100).ToString("0.##", Inv)} points of it at about {v:N0} samples{Interval(lc)}, so by that measure the set is {Times(v > 0 ? m.NTrain / v : double.PositiveInfinity)} what it needs");
+            text.Append(Inv, $". The learning curve (test accuracy {Pct(lc.A)} at its plateau) reaches within {Points(lc.EpsilonAcc * 100)} of it at about {v:N0} samples{Interval(lc)}, so by that measure the set is {Times(v > 0 ? m.NTrain / v : double.PositiveInfinity)} what it needs");
         }
         else if (lc is not null)
         {
@@ -214,7 +214,7 @@ public static class ReportWriter
 
         double yMin = curve.Count == 0 ? 0 : curve.Min(p => p.TestAccuracy), yMax = curve.Count == 0 ? 1 : curve.Max(p => Math.Max(p.TestAccuracy, p.TrainAccuracy));
         var chart = new SvgChart($"plot-acc-{m.Name}", $"{m.Name}: accuracy against subset size", "subset size n", "accuracy")
-            .Range(0, xMax, Math.Max(0, yMin - 0.05), Math.Min(1, yMax + 0.02));
+            .Range(0, xMax, Math.Max(0, yMin - 0.05), Math.Min(1, yMax + 0.02)).LegendBelow();
         if (lc is { Status: LearningCurveFit.Ok, Value: { } value })
         {
             chart.Band(lc.Low ?? value, lc.High ?? xMax, "#2ca02c", "FDS_lc 95% interval");
@@ -261,6 +261,8 @@ public static class ReportWriter
         : string.Create(Inv, $" [{(lc.Low is { } lo ? lo.ToString("N0", Inv) : "?")}–{(lc.High is { } hi ? hi.ToString("N0", Inv) : "∞")}]");
 
     private static string Times(double ratio) => double.IsPositiveInfinity(ratio) ? "far above" : ratio >= 10 ? ratio.ToString("F0", Inv) + "×" : ratio.ToString("0.###", Inv) + "×";
+
+    private static string Points(double p) => p.ToString("0.##", Inv) + (p == 1 ? " point" : " points");
 
     private static string Num(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("N0", Inv) : "n/a";
 

@@ -16,6 +16,7 @@ public sealed class SvgChart
     private readonly string _id, _title, _xLabel, _yLabel;
     private double _x0, _x1 = 1, _y0, _y1 = 1;
     private string[]? _categories;
+    private bool _legendBelow;
 
     /// <summary>Starts a chart.</summary>
     /// <param name="id">The svg element's id.</param>
@@ -31,6 +32,13 @@ public sealed class SvgChart
     {
         (_x0, _x1) = Nice(x0, x1);
         (_y0, _y1) = Nice(y0, y1);
+        return this;
+    }
+
+    /// <summary>Puts the legend in the lower right corner (for curves that rise to the top).</summary>
+    public SvgChart LegendBelow()
+    {
+        _legendBelow = true;
         return this;
     }
 
@@ -81,7 +89,8 @@ public sealed class SvgChart
     {
         _categories = [.. categories];
         double max = series.SelectMany(s => s.Values).Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).DefaultIfEmpty(1).Max();
-        Range(0, categories.Count, 0, max <= 0 ? 1 : max);
+        // Head room above the bars for the legend.
+        Range(0, categories.Count, 0, (max <= 0 ? 1 : max) * (1 + (0.08 * (series.Count + 1))));
         (_x0, _x1) = (0, categories.Count);
         double groupWidth = (Width - Left - Right) / Math.Max(1, categories.Count);
         double barWidth = groupWidth * 0.8 / Math.Max(1, series.Count);
@@ -153,8 +162,8 @@ public sealed class SvgChart
 
     private void Legend(StringBuilder svg)
     {
-        double x = Width - Right - 8, y = Top + 6;
         int rows = Math.Min(_legend.Count, 12);
+        double x = Width - Right - 8, y = _legendBelow ? Height - Bottom - 10 - (rows * 14) : Top + 6;
         if (rows == 0)
         {
             return;
