@@ -18,7 +18,7 @@ public sealed record Spread(double? Mean, double? Range, int Count)
 
     /// <summary>"mean ± range" with <paramref name="format"/>, times <paramref name="factor"/> (100 for percent); "n/a" when empty.</summary>
     public string Format(string format, double factor = 1) => Mean is { } m
-        ? string.Create(CultureInfo.InvariantCulture, $"{(m * factor).ToString(format, CultureInfo.InvariantCulture)} ± {(Range!.Value * factor).ToString(format, CultureInfo.InvariantCulture)}")
+        ? string.Create(CultureInfo.InvariantCulture, $"{(m * factor).ToString(format, CultureInfo.InvariantCulture)} ± {(Range!.Value * factor).ToString(format.Split(';')[0].TrimStart('+'), CultureInfo.InvariantCulture)}")
         : "n/a";
 }
 

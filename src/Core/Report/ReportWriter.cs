@@ -108,6 +108,15 @@ public static class ReportWriter
             md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
         }
 
+        if (r.Repeats is { } repeats)
+        {
+            md.Append(Inv, $"\n## Over {repeats.Count} repeats (mean ± range)\n\n| ").AppendJoin(" | ", RepeatHeader).Append(" |\n|").Append(string.Concat(Enumerable.Repeat("---|", RepeatHeader.Length))).Append('\n');
+            foreach (var row in RepeatRows(repeats))
+            {
+                md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+            }
+        }
+
         md.Append("\n## Per-task FDS\n\n| modality | class | n | h | FDS (reference) | FDS (learning curve) |\n|---|---|---|---|---|---|\n");
         foreach (var m in r.Modalities)
         {
@@ -166,6 +175,15 @@ public static class ReportWriter
         foreach (var row in CompletionRows(r))
         {
             html.Append("<tr>").AppendJoin("", row.Select(c => $"<td>{Esc(c)}</td>")).Append("</tr>");
+        }
+
+        if (r.Repeats is { } repeats)
+        {
+            html.Append(Inv, $"</table>\n<h2>Over {repeats.Count} repeats (mean ± range)</h2><table id=\"repeats\"><tr>").AppendJoin("", RepeatHeader.Select(h => $"<th>{Esc(h)}</th>")).Append("</tr>");
+            foreach (var row in RepeatRows(repeats))
+            {
+                html.Append("<tr>").AppendJoin("", row.Select(c => $"<td>{Esc(c)}</td>")).Append("</tr>");
+            }
         }
 
         html.Append("</table>\n<h2>Per-task estimates</h2><table id=\"tasks\"><tr><th>modality</th><th>class</th><th>n</th><th>h</th><th>FDS (reference)</th><th>FDS (learning curve)</th></tr>");
@@ -231,6 +249,16 @@ public static class ReportWriter
 
         return chart.ToString();
     }
+
+    private static readonly string[] RepeatHeader =
+        ["modality", "FDS (reference)", "FDS (learning curve)", "train acc %", "test acc %", "SCAR gain (points)", "random gain", "class-wise gain"];
+
+    private static IEnumerable<string[]> RepeatRows(RepeatsSummary repeats) => repeats.Modalities.Select(s => new[]
+    {
+        s.Name, s.FdsTotal.Format("N0"), s.FdsLearningCurve.Format("N0") + (s.FdsLearningCurve.Count < repeats.Count ? string.Create(Inv, $" ({s.FdsLearningCurve.Count} of {repeats.Count} ok)") : ""),
+        s.TrainAccuracy.Format("F2", 100), s.TestAccuracy.Format("F2", 100), s.ScarGain.Format("+0.00;-0.00;0.00", 100), s.RandomGain.Format("+0.00;-0.00;0.00", 100),
+        s.ClasswiseGain.Format("+0.00;-0.00;0.00", 100),
+    });
 
     private static IEnumerable<string[]> CompletionRows(CharacterizationReport r)
     {
