@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Scar.Core.Distributed;
 using Scar.Core.IO;
 using Scar.Core.Numerics;
 using Scar.Core.Pipeline;
@@ -155,10 +156,10 @@ internal static class Program
             K = k,
             Seed = seed,
         };
-        var cache = new DataCache();
-        var executor = new LocalProbeExecutor(cache, options.Probe, threads);
+        var shards = new LocalShardProvider(options.ShardRows);
+        var executor = new LocalProbeExecutor(shards, options.Probe, threads);
         var clock = Stopwatch.StartNew();
-        CharacterizationResult result = await Characterizer.RunAsync(options, outDir, executor, null, cache);
+        CharacterizationResult result = await Characterizer.RunAsync(options, outDir, executor, shards);
         double seconds = clock.Elapsed.TotalSeconds;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -166,7 +167,7 @@ internal static class Program
         long embeddingBytes = 2L * n * d * sizeof(float);
 
         // The subsets every probe drew, for the Python pipeline (outside the timed run).
-        WriteSubsets(options, outDir, cache);
+        WriteSubsets(options, outDir);
 
         var fds = result.Report.Modalities.ToDictionary(m => m.Name, m => m.FdsTotal);
         Console.Error.WriteLine($"characterize n={n} d={d} k={k} threads={threads} backend={Gemm.Backend}: {seconds:F2} s " +
@@ -186,7 +187,7 @@ internal static class Program
         return 0;
     }
 
-    private static void WriteSubsets(CharacterizeOptions options, string outDir, DataCache cache)
+    private static void WriteSubsets(CharacterizeOptions options, string outDir)
     {
         string workDir = Path.Combine(outDir, "work");
         string subsetDir = Path.Combine(outDir, "subsets");
@@ -199,10 +200,9 @@ internal static class Program
             {
                 foreach (ProbeWork w in ProbePlan.ForEstimate(job, m, set, options))
                 {
-                    int[] labels = cache.Ints(w.LabelsPath);
-                    int[] pool = cache.Ints(w.PoolPath);
-                    var random = new DeterministicRandom(DeterministicRandom.Derive(w.Seed, "subset"));
-                    int[] rows = StratifiedSampler.Sample(pool, labels, w.Classes, w.Ratio, random);
+                    int[] labels = NpyFile.ReadIntVector(w.LabelsPath);
+                    int[] pool = NpyFile.ReadIntVector(w.PoolPath);
+                    int[] rows = StratifiedSampler.Sample(pool, labels, w.Classes, w.Ratio, DeterministicRandom.Derive(w.Seed, "subset"));
                     string file = Path.Combine(subsetDir, w.Id.Replace('/', '_') + ".npy");
                     NpyFile.WriteIntVector(file, rows);
                     manifest.Add(new Dictionary<string, object>

@@ -46,4 +46,13 @@ public sealed record JobSpec
 
     /// <summary>Rows per embedding shard; null for the default. Results depend on it, not on the number of silos.</summary>
     [Id(20)] public int? ShardRows { get; init; }
+
+    /// <summary>Repeats of the whole characterization with derived seeds; null for 1.</summary>
+    [Id(11)] public int? Repeats { get; init; }
+
+    /// <summary>ε_acc of the learning-curve FDS; null for 0.01.</summary>
+    [Id(12)] public double? EpsilonAcc { get; init; }
+
+    /// <summary>Bootstrap resamples of the learning-curve FDS interval; null for 200.</summary>
+    [Id(13)] public int? BootstrapResamples { get; init; }
 }

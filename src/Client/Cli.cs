@@ -8,15 +8,21 @@ namespace Scar.Client;
 public static class Cli
 {
     /// <summary>Runs the command line with the given output writers; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="stdout">Results.</param>
+    /// <param name="stderr">Progress and errors.</param>
+    /// <param name="cancellationToken">Ctrl+C / SIGTERM.</param>
+    /// <param name="errIsTerminal">Whether stderr is an interactive terminal (progress bar instead of plain lines).</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, bool errIsTerminal = false)
     {
-        var io = new ConsoleIo(stdout, stderr);
+        var io = new ConsoleIo(stdout, stderr, errIsTerminal);
         var root = new RootCommand("Scar: characterize multi-modal datasets with SCAR (Scale, Coverage, Authenticity, Richness) and estimate their Foundation Data Size.")
         {
             FdsCommand.Create(io),
             MeasuresCommand.Create(io),
             CharacterizeCommand.Create(io),
             DemoCommand.Create(io),
+            ReportCommand.Create(io),
         };
 
         ParseResult parsed = root.Parse(args);
@@ -49,4 +55,7 @@ public static class Cli
 }
 
 /// <summary>Where a command writes: results to <see cref="Out"/>, progress and errors to <see cref="Err"/>.</summary>
-public sealed record ConsoleIo(TextWriter Out, TextWriter Err);
+/// <param name="Out">Results (the only thing on stdout).</param>
+/// <param name="Err">Progress and errors.</param>
+/// <param name="ErrIsTerminal">Whether <see cref="Err"/> is an interactive terminal.</param>
+public sealed record ConsoleIo(TextWriter Out, TextWriter Err, bool ErrIsTerminal = false);

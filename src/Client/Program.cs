@@ -11,4 +11,4 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     context.Cancel = true;
     cancel.Cancel();
 });
-return await Cli.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+return await Cli.RunAsync(args, Console.Out, Console.Error, cancel.Token, errIsTerminal: !Console.IsErrorRedirected);

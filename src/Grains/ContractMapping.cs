@@ -22,6 +22,9 @@ public static class ContractMapping
             Ratios = spec.Ratios ?? defaults.Ratios,
             PrimaryFraction = spec.PrimaryFraction ?? defaults.PrimaryFraction,
             ShardRows = spec.ShardRows ?? defaults.ShardRows,
+            Repeats = spec.Repeats ?? defaults.Repeats,
+            EpsilonAcc = spec.EpsilonAcc ?? defaults.EpsilonAcc,
+            BootstrapResamples = spec.BootstrapResamples ?? defaults.BootstrapResamples,
             Probe = defaults.Probe with
             {
                 MaxEpochs = spec.MaxEpochs ?? defaults.Probe.MaxEpochs,

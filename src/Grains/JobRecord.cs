@@ -21,6 +21,6 @@ public sealed class JobRecord
     /// <summary>When the job started (UTC).</summary>
     [Id(4)] public DateTime StartedUtc { get; set; }
 
-    /// <summary>The finished preparation stage (JSON of Core's PreparedJob), or null.</summary>
-    [Id(5)] public string? Prepared { get; set; }
+    /// <summary>Finished preparation stages (JSON of Core's PreparedJob) by repeat key.</summary>
+    [Id(5)] public Dictionary<string, string> Prepared { get; set; } = new(StringComparer.Ordinal);
 }

@@ -196,11 +196,12 @@ public sealed class ScarJobGrain(
     // The preparation stage is recorded once finished, so that a resumed job goes straight to its probes.
     private sealed class RecordCheckpoint(JobRecord record, Func<Task> save) : IJobCheckpoint
     {
-        public PreparedJob? Prepared => record.Prepared is null ? null : JsonSerializer.Deserialize<PreparedJob>(record.Prepared, Characterizer.JsonOptions);
+        public PreparedJob? Prepared(string key) =>
+            record.Prepared.TryGetValue(key, out var json) ? JsonSerializer.Deserialize<PreparedJob>(json, Characterizer.JsonOptions) : null;
 
-        public async Task SavePreparedAsync(PreparedJob prepared)
+        public async Task SavePreparedAsync(string key, PreparedJob prepared)
         {
-            record.Prepared = JsonSerializer.Serialize(prepared, Characterizer.JsonOptions);
+            record.Prepared[key] = JsonSerializer.Serialize(prepared, Characterizer.JsonOptions);
             await save();
         }
     }

@@ -13,14 +13,15 @@ public sealed class PipelineTests
     {
         int[] labels = [0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2];
         int[] pool = Enumerable.Range(0, labels.Length).Where(i => i != 3).ToArray(); // class 0 has 4 rows in the pool
-        int[] subset = StratifiedSampler.Sample(pool, labels, 3, 2, new DeterministicRandom(1));
+        int[] subset = StratifiedSampler.Sample(pool, labels, 3, 2, 1UL);
         Assert.Equal(2, subset.Count(r => labels[r] == 0));
         Assert.Equal(1, subset.Count(r => labels[r] == 1));
         Assert.Equal(3, subset.Count(r => labels[r] == 2));
         Assert.Equal(subset.Length, subset.Distinct().Count());
         Assert.All(subset, r => Assert.Contains(r, pool));
-        Assert.Equal(subset, StratifiedSampler.Sample(pool, labels, 3, 2, new DeterministicRandom(1)));
-        Assert.Equal(pool, StratifiedSampler.Sample(pool, labels, 3, 1, new DeterministicRandom(1)));
+        Assert.Equal(subset, StratifiedSampler.Sample(pool, labels, 3, 2, 1UL));
+        Assert.NotEqual(subset, StratifiedSampler.Sample(pool, labels, 3, 2, 2UL));
+        Assert.Equal(pool, StratifiedSampler.Sample(pool, labels, 3, 1, 1UL));
     }
 
     [Fact]

@@ -71,6 +71,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Report_prints_summary_md_or_exits_with_bad_input_naming_the_folder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"scar-report-{Guid.NewGuid():N}");
+        var (code, output, error) = await RunAsync("report", dir);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("", output);
+        Assert.Contains(dir, error);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "summary.md"), "# SCAR report\n\nN = 1\n");
+            (code, output, _) = await RunAsync("report", dir);
+            Assert.Equal(ExitCodes.Ok, code);
+            Assert.Equal("# SCAR report\n\nN = 1\n", output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_input_file_exits_with_bad_input_and_names_it()
     {
         var (code, output, error) = await RunAsync("fds", "--input", "/nonexistent/h.json", "--json");

@@ -25,6 +25,9 @@ public static class CharacterizeCommand
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Probe epoch cap (default 100)." };
     private static readonly Option<int?> Patience = new("--patience") { Description = "Probe early-stop patience in epochs (default 5)." };
     private static readonly Option<double?> PrimaryFraction = new("--primary-fraction") { Description = "Primary share of each class in data completion (default 0.6)." };
+    private static readonly Option<int?> Repeats = new("--repeats") { Description = "Run the whole characterization R times with derived seeds and report mean ± range (default 1; the paper uses 3)." };
+    private static readonly Option<double?> EpsilonAcc = new("--epsilon-acc") { Description = "Accuracy gap to the plateau that defines the learning-curve FDS (default 0.01)." };
+    private static readonly Option<int?> Bootstrap = new("--bootstrap") { Description = "Bootstrap resamples of the learning-curve FDS interval (default 200; 0 for none)." };
     private static readonly Option<bool> Json = new("--json") { Description = "Print only the report's JSON on stdout (progress still goes to stderr)." };
 
     /// <summary>Builds the verb.</summary>
@@ -32,7 +35,7 @@ public static class CharacterizeCommand
     {
         var command = new Command("characterize", "Characterize a paired dataset: pseudo-labels, FDS per modality, dataset-level SCAR and data completion.")
         {
-            Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Json,
+            Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Repeats, EpsilonAcc, Bootstrap, Json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,6 +52,9 @@ public static class CharacterizeCommand
                 MaxEpochs = parse.GetValue(Epochs),
                 Patience = parse.GetValue(Patience),
                 PrimaryFraction = parse.GetValue(PrimaryFraction),
+                Repeats = parse.GetValue(Repeats),
+                EpsilonAcc = parse.GetValue(EpsilonAcc),
+                BootstrapResamples = parse.GetValue(Bootstrap),
             };
             return await JobRunner.RunEmbeddedAsync(spec, parse.GetValue(Json), io, ct);
         });

@@ -16,6 +16,7 @@ public static class DemoCommand
     private static readonly Option<int> TextDim = new("--text-dim") { Description = "Embedding width of the text modality.", DefaultValueFactory = _ => 96 };
     private static readonly Option<double> Mismatch = new("--mismatch") { Description = "Share of mismatched pairs.", DefaultValueFactory = _ => 0.1 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Root seed of the corpus and the job.", DefaultValueFactory = _ => 42UL };
+    private static readonly Option<int> Repeats = new("--repeats") { Description = "Repeats of the whole characterization (mean ± range).", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print only the report's JSON." };
 
     /// <summary>Builds the verb.</summary>
@@ -23,7 +24,7 @@ public static class DemoCommand
     {
         var command = new Command("demo", "Generate a small synthetic image–text corpus with known structure and characterize it on the embedded silo.")
         {
-            Out, N, Concepts, ImageDim, TextDim, Mismatch, Seed, Json,
+            Out, N, Concepts, ImageDim, TextDim, Mismatch, Seed, Repeats, Json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -56,6 +57,7 @@ public static class DemoCommand
                 K = options.Concepts,
                 Seed = options.Seed,
                 OutDir = outDir,
+                Repeats = parse.GetValue(Repeats),
             };
             return await JobRunner.RunEmbeddedAsync(spec, parse.GetValue(Json), io, ct);
         });

@@ -11,9 +11,6 @@ namespace Scar.Client.Commands;
 /// <summary>Runs a job on a fresh embedded silo, shows progress on stderr, and prints the outcome.</summary>
 public static class JobRunner
 {
-    /// <summary>Seconds between two plain progress lines.</summary>
-    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(2);
-
     /// <summary>Validates, submits, watches, prints; returns the exit code.</summary>
     public static async Task<int> RunEmbeddedAsync(JobSpec spec, bool json, ConsoleIo io, CancellationToken cancellationToken)
     {
@@ -23,24 +20,20 @@ public static class JobRunner
         var client = new ScarClient(silo.Client);
         string jobId = $"job-{Guid.NewGuid():N}";
         JobStatus status = await client.SubmitAsync(jobId, spec, cancellationToken);
-        var lastLine = Stopwatch.StartNew();
-        string lastStage = "";
+        var display = new ProgressDisplay(io.Err, io.ErrIsTerminal);
         try
         {
             await foreach (var s in client.WatchAsync(jobId, cancellationToken))
             {
                 status = s;
-                if (s.State == JobState.Running && (s.Stage != lastStage || lastLine.Elapsed >= ProgressEvery))
-                {
-                    await io.Err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"[{s.ElapsedSeconds,7:F1}s] {s.Stage,-10} probes {s.ProbesDone}/{s.ProbesTotal}"));
-                    lastStage = s.Stage;
-                    lastLine.Restart();
-                }
+                await display.ShowAsync(s);
             }
+
+            await display.FinishAsync();
         }
         catch (OperationCanceledException)
         {
+            await display.FinishAsync();
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await client.CancelAsync(jobId, grace.Token);
             await io.Err.WriteLineAsync($"cancelled; finished work is kept in {Path.Combine(spec.OutDir, "work")}");

@@ -18,6 +18,11 @@ public static class ReportPrinter
             output.WriteLine();
             output.WriteLine(string.Create(inv, $"{m.Name} (d = {m.Dim}, supervised by {m.SupervisedBy})"));
             output.WriteLine(string.Create(inv, $"  FDS (reference estimator) = {fds}{(m.FdsFallback ? " [fallback: sum of per-task FDS]" : "")}, rho = {m.Rho:F3}"));
+            var lc = m.FdsLearningCurve;
+            string lcText = lc is { Status: "ok", Value: { } v }
+                ? string.Create(inv, $"{v:F0} [{(lc.Low is { } lo ? lo.ToString("F0", inv) : "?")}, {(lc.High is { } hi ? hi.ToString("F0", inv) : "inf")}]")
+                : lc?.Status.Replace('_', ' ') ?? "n/a";
+            output.WriteLine($"  FDS (learning curve, SCAR-SPEC 5b) = {lcText}");
             output.WriteLine(string.Create(inv, $"  probe accuracy: train {m.TrainAccuracy:P2}, test {m.TestAccuracy:P2}"));
             var s = m.DatasetScar;
             output.WriteLine(string.Create(inv, $"  dataset SCAR: S = {Fmt(s.Scale)}, C = {Fmt(s.Coverage)}, A = {s.Authenticity:F3}, R = {Fmt(s.Richness)}"));
@@ -28,10 +33,23 @@ public static class ReportPrinter
                 $"  completion: +{c.Added} of {c.ReserveSize} reserve; test accuracy primary {c.PrimaryAccuracy:P2} -> SCAR {c.ScarAccuracy:P2} / random {c.RandomAccuracy:P2} / class-wise {c.ClasswiseAccuracy:P2}"));
         }
 
+        if (report.Repeats is { } repeats)
+        {
+            output.WriteLine();
+            output.WriteLine(string.Create(inv, $"over {repeats.Count} repeats (mean ± range):"));
+            foreach (var r in repeats.Modalities)
+            {
+                output.WriteLine($"  {r.Name}: FDS {r.FdsTotal.Format("F0")}, FDS_lc {r.FdsLearningCurve.Format("F0")}, test acc {r.TestAccuracy.Format("F2", 100)}, "
+                    + $"completion primary {r.PrimaryAccuracy.Format("F2", 100)} -> SCAR {r.ScarAccuracy.Format("F2", 100)} / random {r.RandomAccuracy.Format("F2", 100)} / class-wise {r.ClasswiseAccuracy.Format("F2", 100)}");
+            }
+        }
+
         output.WriteLine();
         if (status.ReportPath is not null)
         {
             output.WriteLine($"report: {status.ReportPath}");
+            string dir = Path.GetDirectoryName(status.ReportPath)!;
+            output.WriteLine($"readable: {Path.Combine(dir, "report.html")} (plots), {Path.Combine(dir, "summary.md")} (scar report {dir})");
         }
 
         if (status.StageSeconds is { } stages)

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Scar.Core.Report;
+
 namespace Scar.Core.Pipeline;
 
 /// <summary>The machine-readable result of a job: what <c>report.json</c> holds. Same inputs and seed, same bytes.</summary>
@@ -12,7 +15,12 @@ public sealed record CharacterizationReport(
     IReadOnlyList<int> Ratios,
     string FdsEstimator,
     IReadOnlyList<ClusteringSummary> Clustering,
-    IReadOnlyList<ModalityReport> Modalities);
+    IReadOnlyList<ModalityReport> Modalities)
+{
+    /// <summary>Mean and range over the repeats of the whole characterization (only with more than one repeat).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RepeatsSummary? Repeats { get; init; }
+}
 
 /// <summary>One modality's characterization, supervised by the other modality's clusters (or by labels).</summary>
 public sealed record ModalityReport(
@@ -29,10 +37,18 @@ public sealed record ModalityReport(
     IReadOnlyList<TaskReport> Tasks,
     DatasetScarReport DatasetScar,
     CompletionReport Completion,
-    IReadOnlyList<CurvePoint> LearningCurve);
+    IReadOnlyList<CurvePoint> LearningCurve)
+{
+    /// <summary>The learning-curve FDS of the whole probe (SCAR-SPEC §5b), beside the reference <see cref="FdsTotal"/>.</summary>
+    public LearningCurveFds? FdsLearningCurve { get; init; }
+}
 
 /// <summary>One pseudo-class's task.</summary>
-public sealed record TaskReport(int Class, int NTrain, double? H, double? Lambda, double? Fds, string? Error, IReadOnlyList<RatioPoint> PerRatio);
+public sealed record TaskReport(int Class, int NTrain, double? H, double? Lambda, double? Fds, string? Error, IReadOnlyList<RatioPoint> PerRatio)
+{
+    /// <summary>The learning-curve FDS of this one-vs-rest task (SCAR-SPEC §5b), beside the reference <see cref="Fds"/>.</summary>
+    public LearningCurveFds? FdsLearningCurve { get; init; }
+}
 
 /// <summary>Dataset-level S, C, A, R (SCAR-SPEC §6).</summary>
 public sealed record DatasetScarReport(double? Scale, double? Coverage, double Authenticity, double? Richness);

@@ -57,6 +57,15 @@ public sealed record CharacterizeOptions
     /// <summary>Probe training settings (SCAR-SPEC §2).</summary>
     public ProbeOptions Probe { get; init; } = new();
 
+    /// <summary>Runs of the whole characterization with seeds derived from <see cref="Seed"/> (the paper uses 3).</summary>
+    public int Repeats { get; init; } = 1;
+
+    /// <summary>ε_acc of the learning-curve FDS (SCAR-SPEC §5b): the accuracy gap to the fitted asymptote.</summary>
+    public double EpsilonAcc { get; init; } = 0.01;
+
+    /// <summary>Bootstrap resamples of the learning-curve FDS interval (0 for none).</summary>
+    public int BootstrapResamples { get; init; } = 200;
+
     /// <summary>Checks every option and names the one to fix.</summary>
     public void Validate()
     {
@@ -117,6 +126,21 @@ public sealed record CharacterizeOptions
         if (ShardRows < 1)
         {
             throw new ScarInputException("--shard-rows", $"{ShardRows} rows per shard: use a positive number such as {Distributed.ShardPlan.DefaultShardRows}.");
+        }
+
+        if (Repeats < 1 || Repeats > 100)
+        {
+            throw new ScarInputException("--repeats", $"{Repeats} repeats: give 1 to 100 (the paper uses 3).");
+        }
+
+        if (!(EpsilonAcc > 0 && EpsilonAcc < 1))
+        {
+            throw new ScarInputException("--epsilon-acc", $"{EpsilonAcc} is outside (0, 1); use an accuracy gap such as 0.01.");
+        }
+
+        if (BootstrapResamples < 0 || BootstrapResamples > 100_000)
+        {
+            throw new ScarInputException("--bootstrap", $"{BootstrapResamples} resamples: give 0 to 100000 (default 200).");
         }
 
         if (Probe.MaxEpochs < 1 || Probe.Patience < 1 || !(Probe.LearningRate > 0))

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scar.Core.Distributed;
+using Scar.Core.Report;
 
 namespace Scar.Core.Pipeline;
 
@@ -19,7 +20,7 @@ public sealed record CharacterizationResult(CharacterizationReport Report, IRead
 /// of each modality), completion, report. The probe batches go to an <see cref="IProbeExecutor"/>, which is where
 /// an Orleans cluster plugs in.
 /// </summary>
-public static class Characterizer
+public static partial class Characterizer
 {
     /// <summary>Name of the estimator behind <c>fds_total</c>, written into every report.</summary>
     public const string ReferenceEstimator =
@@ -33,16 +34,9 @@ public static class Characterizer
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Runs a whole job and writes <c>report.json</c> and <c>timings.json</c> into <paramref name="outDir"/>.</summary>
-    /// <param name="options">The job's options.</param>
-    /// <param name="outDir">Folder for report.json, timings.json and work/.</param>
-    /// <param name="executor">Runs the probe batches.</param>
-    /// <param name="shards">Opens embedding shards (for the k-means of the preparation stage).</param>
-    /// <param name="progress">Receives stage and probe counts.</param>
-    /// <param name="checkpoint">Resumes from, and records, the finished preparation stage; null runs it every time.</param>
-    /// <param name="cancellationToken">Stops the job between probes.</param>
-    public static async Task<CharacterizationResult> RunAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor, IShardProvider shards,
-        IProgress<JobProgress>? progress = null, IJobCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
+    // One run of the whole method (one repeat): report.json, report.html, summary.md and timings.json into outDir.
+    private static async Task<CharacterizationResult> RunOnceAsync(CharacterizeOptions options, string outDir, IProbeExecutor executor, IShardProvider shards,
+        IProgress<JobProgress>? progress, IJobCheckpoint? checkpoint, string checkpointKey, CancellationToken cancellationToken)
     {
         options.Validate();
         outDir = Path.GetFullPath(outDir);
@@ -51,13 +45,13 @@ public static class Characterizer
         var clock = Stopwatch.StartNew();
 
         progress?.Report(new JobProgress("preparing", 0, 0));
-        PreparedJob? job = checkpoint?.Prepared;
+        PreparedJob? job = checkpoint?.Prepared(checkpointKey);
         if (job is null)
         {
             job = await JobPreparation.PrepareAsync(options, workDir, shards, cancellationToken);
             if (checkpoint is not null)
             {
-                await checkpoint.SavePreparedAsync(job);
+                await checkpoint.SavePreparedAsync(checkpointKey, job);
             }
         }
 
@@ -105,13 +99,14 @@ public static class Characterizer
         for (int i = 0; i < job.Modalities.Count; i++)
         {
             var arms = completionOutcomes.Skip(i * DataCompletion.Arms.Length).Take(DataCompletion.Arms.Length).ToArray();
-            modalities.Add(ReportBuilder.Modality(job.Modalities[i], totalEstimates[i], primaryEstimates[i], plans[i], arms));
+            modalities.Add(ReportBuilder.Modality(job.Modalities[i], totalEstimates[i], primaryEstimates[i], plans[i], arms, options));
         }
 
         var report = new CharacterizationReport("scar", job.Items, job.Classes, options.Seed, options.TestFraction, job.TrainCount, job.TestCount,
             options.Ratios, ReferenceEstimator, job.Clustering, modalities);
         Directory.CreateDirectory(outDir);
         await WriteJsonAsync(Path.Combine(outDir, "report.json"), report, cancellationToken);
+        await ReportWriter.WriteAsync(outDir, report, cancellationToken);
         stages["reporting"] = Lap(clock);
         await WriteJsonAsync(Path.Combine(outDir, "timings.json"), stages, cancellationToken);
         progress?.Report(new JobProgress("done", total, total));
@@ -153,12 +148,12 @@ public static class Characterizer
     }
 }
 
-/// <summary>Where a durable job keeps its finished preparation stage, so that a resumed job skips it.</summary>
+/// <summary>Where a durable job keeps its finished preparation stages (one per repeat), so that a resumed job skips them.</summary>
 public interface IJobCheckpoint
 {
-    /// <summary>The recorded preparation, or null when it has not finished yet.</summary>
-    PreparedJob? Prepared { get; }
+    /// <summary>The recorded preparation under <paramref name="key"/>, or null when it has not finished yet.</summary>
+    PreparedJob? Prepared(string key);
 
-    /// <summary>Records the finished preparation.</summary>
-    Task SavePreparedAsync(PreparedJob prepared);
+    /// <summary>Records the finished preparation under <paramref name="key"/>.</summary>
+    Task SavePreparedAsync(string key, PreparedJob prepared);
 }

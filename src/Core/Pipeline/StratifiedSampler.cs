@@ -1,4 +1,4 @@
-using Scar.Core.Numerics;
+using Scar.Core.Distributed;
 
 namespace Scar.Core.Pipeline;
 
@@ -6,11 +6,12 @@ namespace Scar.Core.Pipeline;
 public static class StratifiedSampler
 {
     /// <summary>
-    /// Draws from <paramref name="pool"/> (row indices) ⌊n_c / <paramref name="ratio"/>⌋ rows of each class c,
-    /// where <paramref name="labels"/>[row] is the row's class. Rows come out grouped by class, each class in
-    /// draw order; ratio 1 returns the whole pool in its own order.
+    /// The subset of <paramref name="pool"/> at <paramref name="ratio"/>: for each class c (labels[row]), the
+    /// ⌊n_c / ratio⌋ rows of smallest (<see cref="SubsetKeys.Key"/>(keySeed, row), row), which is a uniform draw
+    /// without replacement. Exactly the rows the sharded trainer selects by key thresholds; ratio 1 is the whole
+    /// pool. Rows come out ascending.
     /// </summary>
-    public static int[] Sample(ReadOnlySpan<int> pool, ReadOnlySpan<int> labels, int classes, int ratio, DeterministicRandom random)
+    public static int[] Sample(ReadOnlySpan<int> pool, ReadOnlySpan<int> labels, int classes, int ratio, ulong keySeed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ratio, 1);
         if (ratio == 1)
@@ -18,21 +19,14 @@ public static class StratifiedSampler
             return pool.ToArray();
         }
 
-        var byClass = GroupByClass(pool, labels, classes);
         var result = new List<int>(pool.Length / ratio + classes);
-        foreach (var members in byClass)
+        foreach (var members in GroupByClass(pool, labels, classes))
         {
             int take = members.Count / ratio;
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(members);
-            // Partial Fisher–Yates: the first `take` slots become a uniform draw without replacement.
-            for (int i = 0; i < take; i++)
-            {
-                int j = i + random.NextInt(span.Length - i);
-                (span[i], span[j]) = (span[j], span[i]);
-                result.Add(span[i]);
-            }
+            result.AddRange(members.OrderBy(row => SubsetKeys.Key(keySeed, row)).ThenBy(row => row).Take(take));
         }
 
+        result.Sort();
         return [.. result];
     }
 
