@@ -46,6 +46,11 @@ public static class Cli
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (ClusterUnreachableException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.Unreachable;
+        }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("cancelled");

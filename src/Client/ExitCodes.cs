@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The job or command was cancelled (Ctrl+C, SIGTERM, or a cancel request).</summary>
     public const int Cancelled = 4;
+
+    /// <summary>No gateway of the cluster named by --cluster answered.</summary>
+    public const int Unreachable = 5;
 }

@@ -28,6 +28,9 @@ public static class CharacterizeCommand
     private static readonly Option<int?> Repeats = new("--repeats") { Description = "Run the whole characterization R times with derived seeds and report mean ± range (default 1; the paper uses 3)." };
     private static readonly Option<double?> EpsilonAcc = new("--epsilon-acc") { Description = "Accuracy gap to the plateau that defines the learning-curve FDS (default 0.01)." };
     private static readonly Option<int?> Bootstrap = new("--bootstrap") { Description = "Bootstrap resamples of the learning-curve FDS interval (default 200; 0 for none)." };
+    private static readonly Option<string?> Cluster = new("--cluster") { Description = "Submit to a running cluster at HOST:PORT[,HOST:PORT] (its gateways) instead of an embedded silo." };
+    private static readonly Option<string> ClusterId = new("--cluster-id") { Description = "The cluster's id (SCAR_CLUSTER_ID of its silos).", DefaultValueFactory = _ => "scar-local" };
+    private static readonly Option<int?> ShardRows = new("--shard-rows") { Description = "Rows per embedding shard (default 131072); results depend on it, not on the number of silos." };
     private static readonly Option<bool> Json = new("--json") { Description = "Print only the report's JSON on stdout (progress still goes to stderr)." };
 
     /// <summary>Builds the verb.</summary>
@@ -35,7 +38,7 @@ public static class CharacterizeCommand
     {
         var command = new Command("characterize", "Characterize a paired dataset: pseudo-labels, FDS per modality, dataset-level SCAR and data completion.")
         {
-            Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Repeats, EpsilonAcc, Bootstrap, Json,
+            Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Repeats, EpsilonAcc, Bootstrap, ShardRows, Cluster, ClusterId, Json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,11 +55,12 @@ public static class CharacterizeCommand
                 MaxEpochs = parse.GetValue(Epochs),
                 Patience = parse.GetValue(Patience),
                 PrimaryFraction = parse.GetValue(PrimaryFraction),
+                ShardRows = parse.GetValue(ShardRows),
                 Repeats = parse.GetValue(Repeats),
                 EpsilonAcc = parse.GetValue(EpsilonAcc),
                 BootstrapResamples = parse.GetValue(Bootstrap),
             };
-            return await JobRunner.RunEmbeddedAsync(spec, parse.GetValue(Json), io, ct);
+            return await JobRunner.RunAsync(spec, parse.GetValue(Json), io, parse.GetValue(Cluster), parse.GetValue(ClusterId)!, ct);
         });
         return command;
     }

@@ -11,13 +11,22 @@ namespace Scar.Client.Commands;
 /// <summary>Runs a job on a fresh embedded silo, shows progress on stderr, and prints the outcome.</summary>
 public static class JobRunner
 {
-    /// <summary>Validates, submits, watches, prints; returns the exit code.</summary>
-    public static async Task<int> RunEmbeddedAsync(JobSpec spec, bool json, ConsoleIo io, CancellationToken cancellationToken)
+    /// <summary>Validates, submits to the embedded silo, watches, prints; returns the exit code.</summary>
+    public static Task<int> RunEmbeddedAsync(JobSpec spec, bool json, ConsoleIo io, CancellationToken cancellationToken) =>
+        RunAsync(spec, json, io, null, "scar-local", cancellationToken);
+
+    /// <summary>
+    /// Validates, submits (to the cluster at <paramref name="cluster"/>, or to a fresh embedded silo when it is
+    /// null), watches, prints; returns the exit code.
+    /// </summary>
+    public static async Task<int> RunAsync(JobSpec spec, bool json, ConsoleIo io, string? cluster, string clusterId, CancellationToken cancellationToken)
     {
-        // Catch bad options before paying for a silo start.
+        // Catch bad options before paying for a silo start or a connection.
         spec.ToOptions().Validate();
-        await using var silo = await EmbeddedSilo.StartAsync(cancellationToken: cancellationToken);
-        var client = new ScarClient(silo.Client);
+        await using IAsyncDisposable connection = cluster is null
+            ? await EmbeddedSilo.StartAsync(cancellationToken: cancellationToken)
+            : await ClusterConnection.ConnectAsync(cluster, clusterId, cancellationToken);
+        var client = new ScarClient(connection is EmbeddedSilo embedded ? embedded.Client : ((ClusterConnection)connection).Client);
         string jobId = $"job-{Guid.NewGuid():N}";
         JobStatus status = await client.SubmitAsync(jobId, spec, cancellationToken);
         var display = new ProgressDisplay(io.Err, io.ErrIsTerminal);

@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Scar.Core;
+
+namespace Scar.Client;
+
+/// <summary>A client connected to a running Scar cluster through its gateways.</summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host)
+    {
+        _host = host;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The connected client.</summary>
+    public IClusterClient Client { get; }
+
+    /// <summary>
+    /// Connects to the gateways in <paramref name="gateways"/> ("host:port[,host:port…]") of cluster
+    /// <paramref name="clusterId"/>. Throws <see cref="ClusterUnreachableException"/> when none answers.
+    /// </summary>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, CancellationToken cancellationToken)
+    {
+        var endpoints = ParseGateways(gateways);
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .UseOrleansClient(client => client
+                .UseStaticClustering(endpoints)
+                .Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = "scar";
+                }))
+            .Build();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await host.StartAsync(timeout.Token);
+            return new ClusterConnection(host);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterUnreachableException($"no gateway of cluster '{clusterId}' answered at {gateways}: {e.Message}. Start one with scripts/local-cluster.sh up 2, or check --cluster and --cluster-id.", e);
+        }
+    }
+
+    /// <summary>Parses "host:port[,host:port…]", naming the bad entry.</summary>
+    public static IPEndPoint[] ParseGateways(string gateways)
+    {
+        var result = new List<IPEndPoint>();
+        foreach (string part in gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int colon = part.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(part[(colon + 1)..], out int port) || port is < 1 or > 65535)
+            {
+                throw new ScarInputException("--cluster", $"'{part}' is not HOST:PORT (for example localhost:30000).");
+            }
+
+            string hostName = part[..colon];
+            IPAddress address = hostName == "localhost" ? IPAddress.Loopback
+                : IPAddress.TryParse(hostName, out var parsed) ? parsed
+                : Dns.GetHostAddresses(hostName).FirstOrDefault() ?? throw new ScarInputException("--cluster", $"host '{hostName}' does not resolve.");
+            result.Add(new IPEndPoint(address, port));
+        }
+
+        return result.Count > 0 ? [.. result] : throw new ScarInputException("--cluster", "give at least one gateway as HOST:PORT.");
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _host.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}
+
+/// <summary>No gateway of the cluster answered.</summary>
+public sealed class ClusterUnreachableException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,116 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Scar.Grains;
+
+namespace Scar.Silo;
+
+/// <summary>
+/// How a standalone silo process is configured, read from environment variables (each one named in the error when
+/// it is wrong). The same names are used by scripts/local-cluster.sh and the Kubernetes manifests.
+/// </summary>
+public sealed record SiloSettings
+{
+    /// <summary>SCAR_CLUSTER_ID: the cluster this silo joins.</summary>
+    public string ClusterId { get; init; } = "scar-local";
+
+    /// <summary>SCAR_SILO_PORT: silo-to-silo port.</summary>
+    public int SiloPort { get; init; } = 11111;
+
+    /// <summary>SCAR_GATEWAY_PORT: client gateway port.</summary>
+    public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>SCAR_CLUSTERING: "localhost" (development clustering; SCAR_PRIMARY_SILO_PORT names the primary) or "redis".</summary>
+    public string Clustering { get; init; } = "localhost";
+
+    /// <summary>SCAR_PRIMARY_SILO_PORT: silo port of the primary silo, with localhost clustering.</summary>
+    public int PrimarySiloPort { get; init; } = 11111;
+
+    /// <summary>SCAR_REDIS: Redis connection string, with redis clustering or storage.</summary>
+    public string Redis { get; init; } = "localhost:6379";
+
+    /// <summary>SCAR_STORAGE: "memory", "file" (SCAR_STORAGE_DIR) or "redis": where job records and checkpoints live.</summary>
+    public string Storage { get; init; } = "memory";
+
+    /// <summary>SCAR_STORAGE_DIR: folder of the file storage, shared by every silo.</summary>
+    public string StorageDir { get; init; } = ".scar-state";
+
+    /// <summary>SCAR_PROBE_CONCURRENCY: probe trainings a job runs at once; 0 = cores.</summary>
+    public int ProbeConcurrency { get; init; }
+
+    /// <summary>Reads the settings from the environment.</summary>
+    public static SiloSettings FromEnvironment()
+    {
+        var d = new SiloSettings();
+        return new SiloSettings
+        {
+            ClusterId = Env("SCAR_CLUSTER_ID") ?? d.ClusterId,
+            SiloPort = Int("SCAR_SILO_PORT", d.SiloPort),
+            GatewayPort = Int("SCAR_GATEWAY_PORT", d.GatewayPort),
+            Clustering = (Env("SCAR_CLUSTERING") ?? d.Clustering).ToLowerInvariant(),
+            PrimarySiloPort = Int("SCAR_PRIMARY_SILO_PORT", Int("SCAR_SILO_PORT", d.PrimarySiloPort)),
+            Redis = Env("SCAR_REDIS") ?? d.Redis,
+            Storage = (Env("SCAR_STORAGE") ?? d.Storage).ToLowerInvariant(),
+            StorageDir = Env("SCAR_STORAGE_DIR") ?? d.StorageDir,
+            ProbeConcurrency = Int("SCAR_PROBE_CONCURRENCY", 0),
+        }.Validate();
+    }
+
+    /// <summary>Configures a silo with these settings.</summary>
+    public void Apply(ISiloBuilder silo)
+    {
+        switch (Clustering)
+        {
+            case "redis":
+                silo.UseRedisClustering(Redis);
+                silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = ClusterId;
+                    o.ServiceId = "scar";
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, SiloPort, GatewayPort);
+                break;
+            default:
+                silo.UseLocalhostClustering(SiloPort, GatewayPort, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), "scar", ClusterId);
+                break;
+        }
+
+        switch (Storage)
+        {
+            case "file":
+                silo.AddFileGrainStorage(ScarSiloOptions.StorageName, StorageDir);
+                break;
+            case "redis":
+                silo.AddRedisGrainStorage(ScarSiloOptions.StorageName, o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(Redis));
+                break;
+            default:
+                silo.AddMemoryGrainStorage(ScarSiloOptions.StorageName);
+                break;
+        }
+
+        silo.AddScar(o => o.ProbeConcurrency = ProbeConcurrency);
+    }
+
+    private SiloSettings Validate()
+    {
+        if (Clustering is not ("localhost" or "redis"))
+        {
+            throw new Core.ScarInputException("SCAR_CLUSTERING", $"'{Clustering}' is not a clustering provider; use localhost or redis.");
+        }
+
+        if (Storage is not ("memory" or "file" or "redis"))
+        {
+            throw new Core.ScarInputException("SCAR_STORAGE", $"'{Storage}' is not a storage provider; use memory, file or redis.");
+        }
+
+        return this;
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    private static int Int(string name, int fallback) => Env(name) switch
+    {
+        null => fallback,
+        string v when int.TryParse(v, out int value) && value >= 0 => value,
+        string v => throw new Core.ScarInputException(name, $"'{v}' is not a non-negative integer."),
+    };
+}
