@@ -43,4 +43,7 @@ public sealed record JobSpec
 
     /// <summary>Primary share of data completion; null for 0.6.</summary>
     [Id(10)] public double? PrimaryFraction { get; init; }
+
+    /// <summary>Raw data to extract first (the modalities then name the extracted files); null for embeddings.</summary>
+    [Id(11)] public ExtractionSpec? Extraction { get; init; }
 }

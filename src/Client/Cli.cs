@@ -16,6 +16,7 @@ public static class Cli
             FdsCommand.Create(io),
             MeasuresCommand.Create(io),
             CharacterizeCommand.Create(io),
+            ExtractCommand.Create(io),
             DemoCommand.Create(io),
         };
 

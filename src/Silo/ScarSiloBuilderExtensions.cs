@@ -18,6 +18,7 @@ public static class ScarSiloBuilderExtensions
     public static ISiloBuilder AddScar(this ISiloBuilder builder, Action<ScarSiloOptions>? configure = null)
     {
         builder.Services.AddSingleton<DataCache>();
+        builder.Services.AddSingleton(sp => new Scar.Extraction.EncoderSet(sp.GetService<Microsoft.Extensions.Logging.ILogger<Scar.Extraction.EncoderSet>>()));
         builder.Services.AddOptions<ScarSiloOptions>().Configure(o => configure?.Invoke(o));
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ProbeCallTimeout);
         return builder;
