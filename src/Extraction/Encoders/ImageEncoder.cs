@@ -54,7 +54,9 @@ public sealed class ImageEncoder : IEncoder
     public PreparedInput Prepare(MediaInput input)
     {
         byte[] bytes = input.Bytes ?? ReadFile(input.Path);
-        using var decoded = SKBitmap.Decode(bytes) ?? throw new BadRecordException("unreadable image (not a decodable JPEG/PNG/WebP/GIF/BMP)");
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data) ?? throw new BadRecordException("unreadable image (not a decodable JPEG/PNG/WebP/GIF/BMP)");
+        using var decoded = SKBitmap.Decode(codec) ?? throw new BadRecordException("unreadable image (corrupt image data)");
         if (decoded.Width <= 0 || decoded.Height <= 0)
         {
             throw new BadRecordException("unreadable image (empty)");
