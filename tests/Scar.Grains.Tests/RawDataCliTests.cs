@@ -44,7 +44,7 @@ public sealed class RawDataCliTests
         int code = await Cli.RunAsync(["characterize", "--manifest", manifest, "--provider", "cpu", "--shard-size", "25", "--k", "3", "--ratios", "1,2", "--epochs", "5", "--out", outDir, "--json"], stdout, stderr);
         Assert.True(code == ExitCodes.Ok, stderr.ToString());
         using var report = JsonDocument.Parse(stdout.ToString());
-        var names = report.RootElement.GetProperty("modalities").EnumerateArray().Select(m => m.GetProperty("name").GetString()).ToArray();
+        var names = report.RootElement.GetProperty("modalities").EnumerateArray().Select(m => m.GetProperty("name").GetString()!).ToArray();
         Assert.Equal(["image", "text"], names);
         Assert.Equal(60, report.RootElement.GetProperty("n").GetInt32());
         Assert.Equal(3, Directory.GetFiles(Path.Combine(outDir, "embeddings", "shards"), "_DONE", SearchOption.AllDirectories).Length);
