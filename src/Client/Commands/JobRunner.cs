@@ -33,7 +33,7 @@ public static class JobRunner
                 if (s.State == JobState.Running && (s.Stage != lastStage || lastLine.Elapsed >= ProgressEvery))
                 {
                     await io.Err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"[{s.ElapsedSeconds,7:F1}s] {s.Stage,-10} probes {s.ProbesDone}/{s.ProbesTotal}"));
+                        $"[{s.ElapsedSeconds,7:F1}s] {s.Stage,-10} {(s.Stage == "extract" ? "shards" : "probes")} {s.ProbesDone}/{s.ProbesTotal}"));
                     lastStage = s.Stage;
                     lastLine.Restart();
                 }
