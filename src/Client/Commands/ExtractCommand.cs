@@ -77,7 +77,8 @@ public static class ExtractCommand
             var spec = ReadRawDataOptions(parse, Path.GetFullPath(parse.GetValue(Out)!))
                 ?? throw new ScarInputException("--manifest", "give a manifest (--manifest FILE) or tar shards (--shards GLOB).");
             using var loggers = LoggerFactory.Create(b => b.AddProvider(new LineLoggerProvider(io.Err)));
-            var progress = new Progress<string>(line => io.Err.WriteLine(line));
+            // Written where reported (Progress<T> would post to the thread pool and could print after the command ends).
+            var progress = new LineProgress(io.Err);
             ExtractionSummary summary;
             try
             {
@@ -111,6 +112,11 @@ public static class ExtractCommand
     }
 
     private static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+
+    private sealed class LineProgress(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine(value);
+    }
 
     // One plain line per log message on stderr (the provider line, shard progress).
     private sealed class LineLoggerProvider(TextWriter writer) : ILoggerProvider
