@@ -9,8 +9,9 @@ namespace Scar.Grains;
 
 /// <summary>
 /// Extracts one input shard with the silo's loaded encoders (<see cref="EncoderSet"/>, models load once per silo).
-/// Idempotent: the shard's completion marker makes a finished shard return at once, after a restart too.
+/// Placed on a silo with an accelerator when the cluster has one. Idempotent: the shard's completion marker makes a finished shard return at once, after a restart too.
 /// </summary>
+[AcceleratorPlacementFilter]
 public sealed class ExtractionGrain(EncoderSet encoders, ILogger<ExtractionGrain> logger) : Grain, IExtractionGrain
 {
     /// <inheritdoc/>
