@@ -11,7 +11,7 @@ namespace Scar.Extraction.Encoders;
 public sealed class ImageEncoder : IEncoder
 {
     private readonly EncoderConfig _config;
-    private readonly OnnxModel _model;
+    private OnnxModel _model;
     private readonly OnnxModel? _preprocess;
     private readonly bool _bgr;
 
@@ -33,6 +33,62 @@ public sealed class ImageEncoder : IEncoder
         _model = new OnnxModel(config.Model, config.InputName, config.OutputName, config.Provider, logger);
         _preprocess = config.PreprocessModel is null ? null : new OnnxModel(config.PreprocessModel, null, null, config.Provider, null);
         Dimension = Pooling.Width(_model.OutputShape, config.Pooling) ?? ProbeWidth();
+        if (_model.SingleBatch && config.BatchSize > 1)
+        {
+            TryBatchedModel(logger);
+        }
+    }
+
+    // A model declaring batch 1 (the CNTK ResNet18) is rewritten with a symbolic batch dimension and kept when a
+    // batch of two gives the same rows as two single runs; otherwise inputs run one by one.
+    private void TryBatchedModel(ILogger? logger)
+    {
+        try
+        {
+            var rewritten = OnnxBatchDimension.FreeBatchDimension(File.ReadAllBytes(_config.Model));
+            if (rewritten is null)
+            {
+                return;
+            }
+
+            string path = Path.Combine(Path.GetTempPath(), $"scar-{Path.GetFileNameWithoutExtension(_config.Model)}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(rewritten))[..16]}.onnx");
+            if (!File.Exists(path))
+            {
+                string temp = path + $".{Environment.ProcessId}.tmp";
+                File.WriteAllBytes(temp, rewritten);
+                File.Move(temp, path, overwrite: true);
+            }
+
+            var batched = new OnnxModel(path, _config.InputName, _config.OutputName, _config.Provider, null);
+            int per = PixelCount;
+            var two = new float[2 * per];
+            for (int i = 0; i < two.Length; i++)
+            {
+                two[i] = (float)Math.Sin(i * 0.001) * 50;
+            }
+
+            long[] one = [1, 3, _config.InputSize, _config.InputSize];
+            var (together, _) = batched.Run(two, [2, 3, _config.InputSize, _config.InputSize]);
+            var (first, _) = _model.Run(two[..per], one);
+            var (second, _) = _model.Run(two[per..], one);
+            float scale = Math.Max(1e-6f, first.Concat(second).Max(Math.Abs));
+            bool same = together.Length == first.Length + second.Length
+                && together.Zip(first.Concat(second)).All(p => Math.Abs(p.First - p.Second) <= 1e-3f * scale);
+            if (same)
+            {
+                _model.Dispose();
+                _model = batched;
+                logger?.LogInformation("{Model} declares batch 1; running it with a symbolic batch dimension (batches of {Batch})", Path.GetFileName(_config.Model), _config.BatchSize);
+            }
+            else
+            {
+                batched.Dispose();
+            }
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or ExtractionException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or IndexOutOfRangeException or ArgumentException)
+        {
+            logger?.LogInformation("{Model} runs one input at a time ({Reason})", Path.GetFileName(_config.Model), e.Message.Split('\n')[0]);
+        }
     }
 
     /// <inheritdoc/>
