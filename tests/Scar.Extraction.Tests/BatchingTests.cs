@@ -25,3 +25,22 @@ public sealed class BatchingTests
         }
     }
 }
+
+/// <summary>The I/O-binding path (used on CUDA) gives the plain run's output; checked here on the CPU provider.</summary>
+public sealed class IoBindingTests
+{
+    [Fact]
+    public void Io_binding_run_matches_plain_run()
+    {
+        var config = BuiltInModels.ResNet18;
+        using var plain = new OnnxModel(config.PreprocessModel!, null, null, ExecutionProviderKind.Cpu, null, ioBinding: false);
+        using var bound = new OnnxModel(config.PreprocessModel!, null, null, ExecutionProviderKind.Cpu, null, ioBinding: true);
+        Assert.True(bound.UsesIoBinding);
+        long[] shape = plain.InputShape.Length == 4 ? [1, 3, 224, 224] : [3, 224, 224];
+        var input = Enumerable.Range(0, 3 * 224 * 224).Select(i => (float)(i % 255)).ToArray();
+        var (a, sa) = plain.Run(input, shape);
+        var (b, sb) = bound.Run(input, shape);
+        Assert.Equal(sa, sb);
+        Assert.Equal(a, b);
+    }
+}
