@@ -55,4 +55,7 @@ public sealed record JobSpec
 
     /// <summary>Bootstrap resamples of the learning-curve FDS interval; null for 200.</summary>
     [Id(13)] public int? BootstrapResamples { get; init; }
+
+    /// <summary>Raw data to extract first (the modalities then name the extracted files); null for embeddings.</summary>
+    [Id(21)] public ExtractionSpec? Extraction { get; init; }
 }

@@ -21,6 +21,7 @@ public static class Cli
             FdsCommand.Create(io),
             MeasuresCommand.Create(io),
             CharacterizeCommand.Create(io),
+            ExtractCommand.Create(io),
             DemoCommand.Create(io),
             ReportCommand.Create(io),
         };

@@ -114,6 +114,11 @@ public sealed class ScarJobGrain(
         JobStatus final;
         try
         {
+            if (spec.Extraction is { } extraction)
+            {
+                coreOptions = await ExtractionStage.RunAsync(GrainFactory, this.GetPrimaryKeyString(), extraction, coreOptions, progress, cancellationToken);
+            }
+
             var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, shards, progress, checkpoint, cancellationToken);
             record.Report = JsonSerializer.Serialize(result.Report, Characterizer.JsonOptions);
             final = Status() with

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Scar.Grains;
 
 namespace Scar.Silo;
@@ -16,9 +18,17 @@ public static class ScarSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddScar(this ISiloBuilder builder, Action<ScarSiloOptions>? configure = null)
     {
+        builder.Services.AddSingleton(sp => new Scar.Extraction.EncoderSet(sp.GetService<Microsoft.Extensions.Logging.ILogger<Scar.Extraction.EncoderSet>>()));
         builder.Services.AddOptions<ScarSiloOptions>().Configure(o => configure?.Invoke(o));
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ProbeCallTimeout);
         builder.AddOutgoingGrainCallFilter<MessageSizeGuard>();
+
+        // Extraction grains go to silos that can run ONNX Runtime on CUDA when the cluster has any.
+        builder.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [AcceleratorMetadata.Key] = Scar.Extraction.Encoders.OnnxSessions.CudaLibrariesPresent() ? "cuda" : "none",
+        });
+        builder.Services.AddPlacementFilter<AcceleratorPlacementFilterStrategy, AcceleratorPlacementFilterDirector>(ServiceLifetime.Singleton);
         return builder;
     }
 }

@@ -10,8 +10,7 @@ public static class CharacterizeCommand
 {
     private static readonly Option<string[]> Embeddings = new("--embeddings")
     {
-        Description = "A modality as NAME=PATH.npy (2-D float32/float16). Give it twice, once per modality.",
-        Required = true,
+        Description = "A modality as NAME=PATH.npy (2-D float32/float16). Give it twice, once per modality (or give raw data with --manifest/--shards).",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -40,17 +39,26 @@ public static class CharacterizeCommand
         {
             Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Repeats, EpsilonAcc, Bootstrap, ShardRows, Cluster, ClusterId, Json,
         };
+        ExtractCommand.AddRawDataOptions(command);
         command.SetAction(async (parse, ct) =>
         {
+            string outDir = Path.GetFullPath(parse.GetValue(Out)!);
+            var extraction = ExtractCommand.ReadRawDataOptions(parse, Path.Combine(outDir, "embeddings"));
+            if (extraction is not null && (parse.GetValue(Embeddings) ?? []).Length > 0)
+            {
+                throw new ScarInputException("--embeddings", "give either embeddings (--embeddings) or raw data (--manifest/--shards), not both.");
+            }
+
             var spec = new JobSpec
             {
-                Modalities = ParseModalities(parse.GetValue(Embeddings) ?? []),
-                GroupsPath = FullPath(parse.GetValue(Groups)),
+                Modalities = extraction is null ? ParseModalities(parse.GetValue(Embeddings) ?? []) : ExtractCommand.PlannedModalities(extraction),
+                Extraction = extraction,
+                GroupsPath = extraction is null ? FullPath(parse.GetValue(Groups)) : Path.Combine(extraction.OutDir, "groups.npy"),
                 LabelsPath = FullPath(parse.GetValue(Labels)),
                 K = parse.GetValue(K),
                 Seed = parse.GetValue(Seed),
                 TestFraction = parse.GetValue(TestFraction),
-                OutDir = Path.GetFullPath(parse.GetValue(Out)!),
+                OutDir = outDir,
                 Ratios = ParseRatios(parse.GetValue(Ratios)),
                 MaxEpochs = parse.GetValue(Epochs),
                 Patience = parse.GetValue(Patience),
