@@ -5,11 +5,12 @@
 #   scripts/local-cluster.sh status    list the running silos
 # Environment: SCAR_CLUSTER_DIR (state, logs, pids; default .scar-cluster), SCAR_CLUSTER_ID (scar-local),
 # SCAR_BASE_SILO_PORT (11111), SCAR_BASE_GATEWAY_PORT (30000), SCAR_STORAGE (file | memory | redis),
-# SCAR_CLUSTERING (localhost | redis), SCAR_REDIS (localhost:6379), SCAR_PROBE_CONCURRENCY (0 = cores).
+# SCAR_CLUSTERING (localhost | redis), SCAR_REDIS (localhost:6379), SCAR_PROBE_CONCURRENCY (0 = cores),
+# SCAR_SILO_DLL (the silo build to run; default src/Silo/bin/Release/net10.0/Scar.Silo.dll).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${SCAR_CLUSTER_DIR:-$root/.scar-cluster}
-silo_dll=$root/src/Silo/bin/Release/net10.0/Scar.Silo.dll
+silo_dll=${SCAR_SILO_DLL:-$root/src/Silo/bin/Release/net10.0/Scar.Silo.dll}
 base_silo=${SCAR_BASE_SILO_PORT:-11111}
 base_gateway=${SCAR_BASE_GATEWAY_PORT:-30000}
 

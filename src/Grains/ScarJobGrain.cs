@@ -24,6 +24,9 @@ public sealed class ScarJobGrain(
     private Task? _run;
     private JobProgress _progress = new("submitted", 0, 0);
     private int _unsaved;
+    private readonly Dictionary<string, double> _finishedStages = new(StringComparer.Ordinal);
+    private string _stage = "";
+    private DateTime _stageStarted;
 
     /// <inheritdoc/>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -105,11 +108,11 @@ public sealed class ScarJobGrain(
         var record = state.State;
         var spec = record.Spec!;
         var coreOptions = spec.ToOptions();
-        int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : Environment.ProcessorCount;
+        int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : 4 * Environment.ProcessorCount;
         string jobId = this.GetPrimaryKeyString();
         var shards = new GrainShardProvider(GrainFactory, jobId, coreOptions.ShardRows);
         var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync);
-        var progress = new InlineProgress(p => _progress = p);
+        var progress = new InlineProgress(OnProgress);
         var checkpoint = new RecordCheckpoint(record, SaveAsync);
         JobStatus final;
         try
@@ -146,6 +149,24 @@ public sealed class ScarJobGrain(
         record.Status = final;
         await SaveAsync();
         DelayDeactivation(TimeSpan.FromMinutes(-1));
+    }
+
+    // Records how long each finished stage took, so that a failed or cancelled job still shows what it completed.
+    private void OnProgress(JobProgress p)
+    {
+        if (p.Stage != _stage)
+        {
+            DateTime now = DateTime.UtcNow;
+            if (_stage.Length > 0)
+            {
+                _finishedStages[_stage] = Math.Round((now - _stageStarted).TotalSeconds, 3);
+            }
+
+            _stage = p.Stage;
+            _stageStarted = now;
+        }
+
+        _progress = p;
     }
 
     private async Task OnProbeResultAsync(ProbeResult result)
@@ -193,6 +214,7 @@ public sealed class ScarJobGrain(
             ProbesTotal = _progress.ProbesTotal,
             ElapsedSeconds = elapsed,
             CoordinatorSilo = silo.SiloAddress.ToString(),
+            StageSeconds = new Dictionary<string, double>(_finishedStages),
         };
     }
 
