@@ -64,6 +64,7 @@ public sealed class ScarJobGrain(
         }
 
         await SaveAsync();
+        await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).RegisterAsync(this.GetPrimaryKeyString(), cancellationToken);
         if (state.State.Status.State == JobState.Running)
         {
             StartRun();
