@@ -49,7 +49,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnreachableException($"no gateway of cluster '{clusterId}' answered at {gateways}: {e.Message}. Start one with scripts/local-cluster.sh up 2, or check --cluster and --cluster-id.", e);
+            string why = e is OperationCanceledException ? $"no answer within {(connectTimeout ?? TimeSpan.FromSeconds(30)).TotalSeconds:0.#} s" : e.Message;
+            throw new ClusterUnreachableException($"no gateway of cluster '{clusterId}' answered at {gateways}: {why}. Start one with scripts/local-cluster.sh up 2, or check --cluster and --cluster-id.", e);
         }
     }
 
