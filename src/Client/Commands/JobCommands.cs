@@ -29,7 +29,7 @@ public static class JobCommands
     private static readonly Option<double?> Timeout = new("--timeout") { Description = "Seconds to wait for the job (with --wait, watch); exit code 6 when they run out (the job keeps running)." };
     private static readonly Option<bool> Json = new("--json") { Description = "Machine-readable JSON on stdout." };
     private static readonly Argument<string> JobId = new("JOB") { Description = "The job id." };
-    private static readonly Argument<string?> SpecFile = new("SPEC") { Description = "A job spec file (JSON; field names are the characterize options). Or give the options instead.", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Argument<string?> SpecFile = new("SPEC") { Description = "A job spec file (JSON, or YAML when it ends in .yaml/.yml; field names are the characterize options). Or give the options instead.", Arity = ArgumentArity.ZeroOrOne };
     private static readonly Option<string?> SubmitJobId = new("--job-id") { Description = "The job id (letters, digits, '.', '_', '-'); resubmitting the same spec under it is a no-op. Default: a fresh id." };
     private static readonly Option<bool> Wait = new("--wait") { Description = "Wait for the job to finish; the exit code is then the job's outcome." };
     private static readonly Option<string> FetchOut = new("--out") { Description = "Folder to write report.json into (and report.html, summary.md when the silo's out folder is readable).", Required = true };
@@ -168,7 +168,9 @@ public static class JobCommands
             throw new ScarInputException(file, "the spec file does not exist.");
         }
 
-        var document = JobSpecDocument.Parse(File.ReadAllText(full), file);
+        string text = File.ReadAllText(full);
+        bool yaml = full.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || full.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        var document = JobSpecDocument.Parse(yaml ? YamlSpec.ToJson(text, file) : text, file);
         return (document.ToJobSpec(Path.GetDirectoryName(full)!, file), document.JobId);
     }
 
