@@ -38,19 +38,12 @@ public sealed class ScarClient(IClusterClient cluster) : IAsyncDisposable
     /// Submits <paramref name="spec"/> as job <paramref name="jobId"/> (a fresh id when null) and returns its status;
     /// <see cref="JobStatus.JobId"/> is the id. Submitting the same spec under the same id again is a no-op that
     /// returns the job's current status (no second run); a different spec under an existing id throws
-    /// <see cref="JobConflictException"/>.
+    /// <see cref="InvalidOperationException"/>.
     /// </summary>
     public async Task<JobStatus> SubmitAsync(JobSpec spec, string? jobId = null, CancellationToken cancellationToken = default)
     {
         string id = jobId is null ? JobIds.New() : JobIds.Validate(jobId, "--job-id");
-        try
-        {
-            return await CallAsync(ct => Job(id).StartAsync(spec, ct), cancellationToken);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new JobConflictException(e.Message, e);
-        }
+        return await CallAsync(ct => Job(id).StartAsync(spec, ct), cancellationToken);
     }
 
     /// <summary>Submits <paramref name="spec"/> as job <paramref name="jobId"/>; idempotent for the same id and spec.</summary>
@@ -134,7 +127,3 @@ public sealed class ScarClient(IClusterClient cluster) : IAsyncDisposable
     private IScarJobGrain Job(string jobId) => cluster.GetGrain<IScarJobGrain>(jobId);
 }
 
-/// <summary>A different spec was submitted under an existing job id.</summary>
-/// <param name="message">Which job.</param>
-/// <param name="inner">The grain's error.</param>
-public sealed class JobConflictException(string message, Exception inner) : Exception(message, inner);

@@ -44,7 +44,18 @@ public static class JobCommands
         {
             var (spec, fileJobId) = ReadSpec(parse);
             spec.ToOptions().Validate();
-            var status = await client.SubmitAsync(spec, parse.GetValue(SubmitJobId) ?? fileJobId, token);
+            JobStatus status;
+            try
+            {
+                status = await client.SubmitAsync(spec, parse.GetValue(SubmitJobId) ?? fileJobId, token);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The grain refuses a different spec under an existing job id.
+                await io.Err.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.Conflict;
+            }
+
             if (!parse.GetValue(Wait))
             {
                 await io.Out.WriteLineAsync(parse.GetValue(Json) ? JsonSerializer.Serialize(status, ScarJson.Options) : status.JobId);
@@ -178,15 +189,7 @@ public static class JobCommands
     {
         var connectTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(ConnectTimeout)));
         await using var client = await ScarClient.ConnectAsync(parse.GetValue(Cluster)!, parse.GetValue(ClusterId)!, connectTimeout, cancellationToken);
-        try
-        {
-            return await action(client, cancellationToken);
-        }
-        catch (JobConflictException e)
-        {
-            await io.Err.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.Conflict;
-        }
+        return await action(client, cancellationToken);
     }
 
     private static async Task<int> WatchAsync(ScarClient client, string jobId, ParseResult parse, ConsoleIo io, CancellationToken cancellationToken)
