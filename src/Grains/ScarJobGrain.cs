@@ -44,6 +44,8 @@ public sealed class ScarJobGrain(
     /// <inheritdoc/>
     public async Task<JobStatus> StartAsync(JobSpec spec, CancellationToken cancellationToken = default)
     {
+        // First, so that a failed registration leaves nothing behind and a retry registers the job (idempotent).
+        await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).RegisterAsync(this.GetPrimaryKeyString(), cancellationToken);
         if (state.State.Spec is { } existing)
         {
             if (JsonSerializer.Serialize(existing) != JsonSerializer.Serialize(spec))

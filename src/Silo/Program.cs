@@ -2,12 +2,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scar.Core;
 using Scar.Silo;
+using Scar.Silo.Http;
 
 // A standalone silo process, configured by SCAR_* environment variables (see SiloSettings).
 SiloSettings settings;
+HttpApiSettings? http;
 try
 {
     settings = SiloSettings.FromEnvironment();
+    http = HttpApiSettings.FromEnvironment();
 }
 catch (ScarInputException e)
 {
@@ -22,6 +25,7 @@ var host = Host.CreateDefaultBuilder(args)
         logging.AddFilter("Orleans", LogLevel.Warning);
     })
     .UseOrleans(settings.Apply)
+    .UseScarHttpApi(http)
     .Build();
 await host.RunAsync();
 return 0;
