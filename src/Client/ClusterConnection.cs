@@ -22,22 +22,35 @@ public sealed class ClusterConnection : IAsyncDisposable
     public IClusterClient Client { get; }
 
     /// <summary>
-    /// Connects to the gateways in <paramref name="gateways"/> ("host:port[,host:port…]") of cluster
+    /// Connects to the gateways in <paramref name="gateways"/> ("host:port[,host:port…]", or "redis://host:port" to find
+    /// them through the Redis membership the silos use) of cluster
     /// <paramref name="clusterId"/>. Throws <see cref="ClusterUnreachableException"/> when none answers within
     /// <paramref name="connectTimeout"/> (default 30 s).
     /// </summary>
     public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null)
     {
-        var endpoints = ParseGateways(gateways);
+        // "redis://host:port" finds the gateways through the Redis membership table the silos use; otherwise a gateway list.
+        string? redis = gateways.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ? gateways["redis://".Length..] : null;
+        var endpoints = redis is null ? ParseGateways(gateways) : [];
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
-            .UseOrleansClient(client => client
-                .UseStaticClustering(endpoints)
-                .Configure<ClusterOptions>(o =>
+            .UseOrleansClient(client =>
+            {
+                if (redis is null)
+                {
+                    client.UseStaticClustering(endpoints);
+                }
+                else
+                {
+                    client.UseRedisClustering(redis);
+                }
+
+                client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;
                     o.ServiceId = "scar";
-                }))
+                });
+            })
             .Build();
         try
         {
