@@ -15,7 +15,8 @@ internal sealed class GrainProbeExecutor(
     int shardRows,
     int concurrency,
     IReadOnlyDictionary<string, ProbeResult> finished,
-    Func<ProbeResult, Task> onResult) : IProbeExecutor
+    Func<ProbeResult, Task> onResult,
+    Action? onRestored = null) : IProbeExecutor
 {
     public async Task<ProbeOutcome[]> RunAsync(IReadOnlyList<ProbeWork> work, Action<ProbeOutcome>? completed, CancellationToken cancellationToken)
     {
@@ -36,6 +37,7 @@ internal sealed class GrainProbeExecutor(
             if (finished.TryGetValue(w.Id, out var done))
             {
                 results[i] = done.ToOutcome();
+                onRestored?.Invoke();
                 completed?.Invoke(results[i]);
                 return;
             }

@@ -24,6 +24,9 @@ public sealed class ScarJobGrain(
     private Task? _run;
     private JobProgress _progress = new("submitted", 0, 0);
     private int _unsaved;
+    private int _trained;
+    private int _restored;
+    private bool _handover;
 
     /// <inheritdoc/>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -32,10 +35,33 @@ public sealed class ScarJobGrain(
         if (state.State.Status is { State: JobState.Running } && state.State.Spec is not null)
         {
             logger.LogInformation("Resuming job {JobId} with {Probes} finished probes", this.GetPrimaryKeyString(), state.State.Probes.Count);
+            state.State.Activations++;
             StartRun();
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A silo shutting down (SIGTERM) hands the job over: the run stops, every finished probe is written to the
+    /// checkpoint and the record stays Running, so the next call activates the coordinator on another silo and it resumes.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is { IsCompleted: false } run)
+        {
+            logger.LogInformation("Handing job {JobId} over ({Reason}) with {Probes} finished probes", this.GetPrimaryKeyString(), reason, state.State.Probes.Count);
+            _handover = true;
+            _cancel?.Cancel();
+            try
+            {
+                await run.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The silo's deactivation deadline passed; the last checkpoint stands.
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -53,6 +79,7 @@ public sealed class ScarJobGrain(
 
         state.State.Spec = spec;
         state.State.StartedUtc = DateTime.UtcNow;
+        state.State.Activations = 1;
         try
         {
             spec.ToOptions().Validate();
@@ -108,10 +135,10 @@ public sealed class ScarJobGrain(
         int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : Environment.ProcessorCount;
         string jobId = this.GetPrimaryKeyString();
         var shards = new GrainShardProvider(GrainFactory, jobId, coreOptions.ShardRows);
-        var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync);
+        var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync, () => _restored++);
         var progress = new InlineProgress(p => _progress = p);
         var checkpoint = new RecordCheckpoint(record, SaveAsync);
-        JobStatus final;
+        JobStatus? final;
         try
         {
             if (spec.Extraction is { } extraction)
@@ -129,6 +156,10 @@ public sealed class ScarJobGrain(
                 StageSeconds = new Dictionary<string, double>(result.StageSeconds),
             };
         }
+        catch (Exception) when (_handover)
+        {
+            final = null;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             final = Status() with { State = JobState.Cancelled };
@@ -143,6 +174,12 @@ public sealed class ScarJobGrain(
             final = Status() with { State = JobState.Failed, Error = Unwrap(e).Message };
         }
 
+        if (final is null)
+        {
+            await SaveAsync();
+            return;
+        }
+
         record.Status = final;
         await SaveAsync();
         DelayDeactivation(TimeSpan.FromMinutes(-1));
@@ -151,6 +188,7 @@ public sealed class ScarJobGrain(
     private async Task OnProbeResultAsync(ProbeResult result)
     {
         state.State.Probes[result.Id] = result;
+        _trained++;
         if (++_unsaved >= options.Value.CheckpointEvery)
         {
             await SaveAsync();
@@ -180,6 +218,12 @@ public sealed class ScarJobGrain(
     private JobStatus Status()
     {
         var recorded = state.State.Status ?? new JobStatus { JobId = this.GetPrimaryKeyString(), State = JobState.Unknown };
+        recorded = recorded with
+        {
+            ProbesTrainedThisActivation = _trained,
+            ProbesRestoredFromCheckpoint = _restored,
+            CoordinatorActivations = state.State.Activations,
+        };
         double elapsed = state.State.StartedUtc == default ? 0 : (DateTime.UtcNow - state.State.StartedUtc).TotalSeconds;
         if (recorded.State != JobState.Running)
         {
