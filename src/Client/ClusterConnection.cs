@@ -32,6 +32,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             .ConfigureLogging(l => l.ClearProviders())
             .UseOrleansClient(client => client
                 .UseStaticClustering(endpoints)
+                .AddActivityPropagation()
                 .Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;

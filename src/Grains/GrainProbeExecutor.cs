@@ -1,5 +1,6 @@
 using Scar.Abstractions;
 using Scar.Core.Numerics;
+using Scar.Core.Telemetry;
 using Scar.Core.Pipeline;
 
 namespace Scar.Grains;
@@ -43,17 +44,20 @@ internal sealed class GrainProbeExecutor(
             }
 
             await gate.WaitAsync(cancellationToken);
+            ScarTelemetry.ProbesRunning.Add(1);
             try
             {
                 var grain = grains.GetGrain<IProbeGrain>($"{jobId}/{w.Id}");
                 // A probe whose silo went away is run again from the start: it is deterministic.
                 ProbeResult result = await Transient.RetryAsync(() => grain.RunAsync(w.ToRequest(options, jobId, shardRows), cancellationToken), cancellationToken);
                 results[i] = result.ToOutcome();
+                ScarTelemetry.ProbesCompleted.Add(1);
                 await onResult(result);
                 completed?.Invoke(results[i]);
             }
             finally
             {
+                ScarTelemetry.ProbesRunning.Add(-1);
                 gate.Release();
             }
         }

@@ -139,6 +139,9 @@ public sealed class ScarJobGrain(
         var progress = new InlineProgress(p => _progress = p);
         var checkpoint = new RecordCheckpoint(record, SaveAsync);
         JobStatus? final;
+        using var span = Core.Telemetry.ScarTelemetry.Source.StartActivity("scar.job");
+        span?.SetTag("scar.job", jobId);
+        span?.SetTag("scar.resumed_probes", record.Probes.Count);
         try
         {
             if (spec.Extraction is { } extraction)
@@ -148,6 +151,11 @@ public sealed class ScarJobGrain(
 
             var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, shards, progress, checkpoint, cancellationToken);
             record.Report = JsonSerializer.Serialize(result.Report, Characterizer.JsonOptions);
+            foreach (var (stage, seconds) in result.StageSeconds)
+            {
+                Core.Telemetry.ScarTelemetry.StageDuration.Record(seconds, new KeyValuePair<string, object?>("stage", stage));
+            }
+
             final = Status() with
             {
                 State = JobState.Done,
@@ -172,6 +180,12 @@ public sealed class ScarJobGrain(
         {
             logger.LogError(e, "Job {JobId} failed", this.GetPrimaryKeyString());
             final = Status() with { State = JobState.Failed, Error = Unwrap(e).Message };
+        }
+
+        span?.SetTag("scar.state", final?.State.ToString() ?? "handed-over");
+        if (final is { State: JobState.Failed })
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, final?.Error);
         }
 
         if (final is null)

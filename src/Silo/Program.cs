@@ -22,7 +22,11 @@ var host = Host.CreateDefaultBuilder(args)
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Orleans", LogLevel.Warning);
     })
-    .ConfigureServices(services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds)))
+    .ConfigureServices(services =>
+    {
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds));
+        services.AddScarTelemetry();
+    })
     .UseOrleans(settings.Apply)
     .Build();
 await host.RunAsync();
