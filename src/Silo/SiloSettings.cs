@@ -46,6 +46,9 @@ public sealed record SiloSettings
     /// <summary>SCAR_SHUTDOWN_TIMEOUT_SECONDS: how long a stopping silo (SIGTERM) may take to hand its grains over.</summary>
     public int ShutdownTimeoutSeconds { get; init; } = 60;
 
+    /// <summary>SCAR_SILO_NAME: the silo's name in logs and membership (the pod name on Kubernetes); Orleans picks one when empty.</summary>
+    public string? SiloName { get; init; }
+
     /// <summary>Reads the settings from the environment.</summary>
     public static SiloSettings FromEnvironment()
     {
@@ -62,6 +65,7 @@ public sealed record SiloSettings
             StorageDir = Env("SCAR_STORAGE_DIR") ?? d.StorageDir,
             ProbeConcurrency = Int("SCAR_PROBE_CONCURRENCY", 0),
             AdvertisedIp = Env("SCAR_ADVERTISED_IP") ?? d.AdvertisedIp,
+            SiloName = Env("SCAR_SILO_NAME"),
             FastFailureDetection = Env("SCAR_FAST_FAILURE_DETECTION") is "1" or "true",
             ShutdownTimeoutSeconds = Int("SCAR_SHUTDOWN_TIMEOUT_SECONDS", d.ShutdownTimeoutSeconds),
         }.Validate();
@@ -84,6 +88,11 @@ public sealed record SiloSettings
             default:
                 silo.UseLocalhostClustering(SiloPort, GatewayPort, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), "scar", ClusterId);
                 break;
+        }
+
+        if (SiloName is { } name)
+        {
+            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
         }
 
         // The strongly consistent directory: a lost silo never leaves two live activations of one job coordinator.
