@@ -49,6 +49,12 @@ public sealed record SiloSettings
     /// <summary>SCAR_SILO_NAME: the silo's name in logs and membership (the pod name on Kubernetes); Orleans picks one when empty.</summary>
     public string? SiloName { get; init; }
 
+    /// <summary>SCAR_TLS_CERT: PKCS#12 (.pfx) cluster certificate; when set, silo and gateway connections use mutual TLS with it.</summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary>SCAR_TLS_CERT_PASSWORD: password of the SCAR_TLS_CERT file.</summary>
+    public string? TlsCertificatePassword { get; init; }
+
     /// <summary>Reads the settings from the environment.</summary>
     public static SiloSettings FromEnvironment()
     {
@@ -66,6 +72,8 @@ public sealed record SiloSettings
             ProbeConcurrency = Int("SCAR_PROBE_CONCURRENCY", 0),
             AdvertisedIp = Env("SCAR_ADVERTISED_IP") ?? d.AdvertisedIp,
             SiloName = Env("SCAR_SILO_NAME"),
+            TlsCertificate = Env("SCAR_TLS_CERT"),
+            TlsCertificatePassword = Env("SCAR_TLS_CERT_PASSWORD"),
             FastFailureDetection = Env("SCAR_FAST_FAILURE_DETECTION") is "1" or "true",
             ShutdownTimeoutSeconds = Int("SCAR_SHUTDOWN_TIMEOUT_SECONDS", d.ShutdownTimeoutSeconds),
         }.Validate();
@@ -88,6 +96,11 @@ public sealed record SiloSettings
             default:
                 silo.UseLocalhostClustering(SiloPort, GatewayPort, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), "scar", ClusterId);
                 break;
+        }
+
+        if (TlsCertificate is { } tls)
+        {
+            silo.UseScarTls(ScarTls.Load(tls, TlsCertificatePassword));
         }
 
         if (SiloName is { } name)
