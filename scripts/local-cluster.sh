@@ -5,11 +5,13 @@
 #   scripts/local-cluster.sh status    list the running silos
 # Environment: SCAR_CLUSTER_DIR (state, logs, pids; default .scar-cluster), SCAR_CLUSTER_ID (scar-local),
 # SCAR_BASE_SILO_PORT (11111), SCAR_BASE_GATEWAY_PORT (30000), SCAR_STORAGE (file | memory | redis),
-# SCAR_CLUSTERING (localhost | redis), SCAR_REDIS (localhost:6379), SCAR_PROBE_CONCURRENCY (0 = cores).
+# SCAR_CLUSTERING (localhost | redis), SCAR_REDIS (localhost:6379), SCAR_PROBE_CONCURRENCY (0 = cores),
+# SCAR_SILO_DLL (the silo build to run; default src/Silo/bin/Release/net10.0/Scar.Silo.dll).
+# SCAR_BASE_HTTP_PORT (unset: no HTTP API; else silo i serves it on BASE + i, with SCAR_API_TOKEN, SCAR_DATA_ROOTS, SCAR_HTTP_BIND).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${SCAR_CLUSTER_DIR:-$root/.scar-cluster}
-silo_dll=$root/src/Silo/bin/Release/net10.0/Scar.Silo.dll
+silo_dll=${SCAR_SILO_DLL:-$root/src/Silo/bin/Release/net10.0/Scar.Silo.dll}
 base_silo=${SCAR_BASE_SILO_PORT:-11111}
 base_gateway=${SCAR_BASE_GATEWAY_PORT:-30000}
 
@@ -33,10 +35,14 @@ case "${1:-}" in
       if [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null; then
         echo "silo $i already running (pid $(cat "$dir/silo-$i.pid"))" >&2
       else
-        SCAR_SILO_PORT=$((base_silo + i)) SCAR_GATEWAY_PORT=$((base_gateway + i)) SCAR_PRIMARY_SILO_PORT=$base_silo \
-        SCAR_STORAGE=${SCAR_STORAGE:-file} SCAR_STORAGE_DIR=$dir/state SCAR_CLUSTER_ID=${SCAR_CLUSTER_ID:-scar-local} \
-          setsid nohup dotnet "$silo_dll" >"$dir/silo-$i.log" 2>&1 < /dev/null &
-        echo $! >"$dir/silo-$i.pid"
+        (
+          # With SCAR_BASE_HTTP_PORT, silo i serves the HTTP API on SCAR_BASE_HTTP_PORT + i.
+          if [ -n "${SCAR_BASE_HTTP_PORT:-}" ]; then export SCAR_HTTP_PORT=$((SCAR_BASE_HTTP_PORT + i)); fi
+          SCAR_SILO_PORT=$((base_silo + i)) SCAR_GATEWAY_PORT=$((base_gateway + i)) SCAR_PRIMARY_SILO_PORT=$base_silo \
+          SCAR_STORAGE=${SCAR_STORAGE:-file} SCAR_STORAGE_DIR=$dir/state SCAR_CLUSTER_ID=${SCAR_CLUSTER_ID:-scar-local} \
+            setsid nohup dotnet "$silo_dll" >"$dir/silo-$i.log" 2>&1 < /dev/null &
+          echo $! >"$dir/silo-$i.pid"
+        )
       fi
       if ! wait_for_port $((base_gateway + i)); then
         echo "silo $i did not open its gateway on port $((base_gateway + i)); see $dir/silo-$i.log" >&2

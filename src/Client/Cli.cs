@@ -25,6 +25,11 @@ public static class Cli
             DemoCommand.Create(io),
             ReportCommand.Create(io),
         };
+        foreach (var verb in JobCommands.Create(io))
+        {
+            root.Subcommands.Add(verb);
+        }
+
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -23,9 +23,10 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     /// <summary>
     /// Connects to the gateways in <paramref name="gateways"/> ("host:port[,host:port…]") of cluster
-    /// <paramref name="clusterId"/>. Throws <see cref="ClusterUnreachableException"/> when none answers.
+    /// <paramref name="clusterId"/>. Throws <see cref="ClusterUnreachableException"/> when none answers within
+    /// <paramref name="connectTimeout"/> (default 30 s).
     /// </summary>
-    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, CancellationToken cancellationToken)
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null)
     {
         var endpoints = ParseGateways(gateways);
         var host = Host.CreateDefaultBuilder()
@@ -42,14 +43,15 @@ public sealed class ClusterConnection : IAsyncDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            timeout.CancelAfter(connectTimeout ?? TimeSpan.FromSeconds(30));
             await host.StartAsync(timeout.Token);
             return new ClusterConnection(host);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnreachableException($"no gateway of cluster '{clusterId}' answered at {gateways}: {e.Message}. Start one with scripts/local-cluster.sh up 2, or check --cluster and --cluster-id.", e);
+            string why = e is OperationCanceledException ? $"no answer within {(connectTimeout ?? TimeSpan.FromSeconds(30)).TotalSeconds:0.#} s" : e.Message;
+            throw new ClusterUnreachableException($"no gateway of cluster '{clusterId}' answered at {gateways}: {why}. Start one with scripts/local-cluster.sh up 2, or check --cluster and --cluster-id.", e);
         }
     }
 

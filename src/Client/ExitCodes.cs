@@ -20,4 +20,13 @@ public static class ExitCodes
 
     /// <summary>No gateway of the cluster named by --cluster answered.</summary>
     public const int Unreachable = 5;
+
+    /// <summary>--timeout ran out before the job finished (the job itself keeps running; watch or cancel it).</summary>
+    public const int TimedOut = 6;
+
+    /// <summary><c>scar status</c> / <c>scar fetch</c>: the job is still running.</summary>
+    public const int Running = 7;
+
+    /// <summary>A different spec was submitted under an existing job id.</summary>
+    public const int Conflict = 8;
 }

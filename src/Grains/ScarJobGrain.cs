@@ -27,6 +27,9 @@ public sealed class ScarJobGrain(
     private int _trained;
     private int _restored;
     private bool _handover;
+    private readonly Dictionary<string, double> _finishedStages = new(StringComparer.Ordinal);
+    private string _stage = "";
+    private DateTime _stageStarted;
 
     /// <inheritdoc/>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -67,6 +70,8 @@ public sealed class ScarJobGrain(
     /// <inheritdoc/>
     public async Task<JobStatus> StartAsync(JobSpec spec, CancellationToken cancellationToken = default)
     {
+        // First, so that a failed registration leaves nothing behind and a retry registers the job (idempotent).
+        await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).RegisterAsync(this.GetPrimaryKeyString(), cancellationToken);
         if (state.State.Spec is { } existing)
         {
             if (JsonSerializer.Serialize(existing) != JsonSerializer.Serialize(spec))
@@ -132,11 +137,11 @@ public sealed class ScarJobGrain(
         var record = state.State;
         var spec = record.Spec!;
         var coreOptions = spec.ToOptions();
-        int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : Environment.ProcessorCount;
+        int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : 4 * Environment.ProcessorCount;
         string jobId = this.GetPrimaryKeyString();
         var shards = new GrainShardProvider(GrainFactory, jobId, coreOptions.ShardRows);
         var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync, () => _restored++);
-        var progress = new InlineProgress(p => _progress = p);
+        var progress = new InlineProgress(OnProgress);
         var checkpoint = new RecordCheckpoint(record, SaveAsync);
         JobStatus? final;
         using var span = Core.Telemetry.ScarTelemetry.Source.StartActivity("scar.job");
@@ -199,6 +204,24 @@ public sealed class ScarJobGrain(
         DelayDeactivation(TimeSpan.FromMinutes(-1));
     }
 
+    // Records how long each finished stage took, so that a failed or cancelled job still shows what it completed.
+    private void OnProgress(JobProgress p)
+    {
+        if (p.Stage != _stage)
+        {
+            DateTime now = DateTime.UtcNow;
+            if (_stage.Length > 0)
+            {
+                _finishedStages[_stage] = Math.Round((now - _stageStarted).TotalSeconds, 3);
+            }
+
+            _stage = p.Stage;
+            _stageStarted = now;
+        }
+
+        _progress = p;
+    }
+
     private async Task OnProbeResultAsync(ProbeResult result)
     {
         state.State.Probes[result.Id] = result;
@@ -251,6 +274,7 @@ public sealed class ScarJobGrain(
             ProbesTotal = _progress.ProbesTotal,
             ElapsedSeconds = elapsed,
             CoordinatorSilo = silo.SiloAddress.ToString(),
+            StageSeconds = new Dictionary<string, double>(_finishedStages),
         };
     }
 

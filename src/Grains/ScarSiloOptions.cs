@@ -6,7 +6,7 @@ public sealed class ScarSiloOptions
     /// <summary>Name of the grain storage provider that holds job records.</summary>
     public const string StorageName = "scar-store";
 
-    /// <summary>Probe trainings a job runs at once across the cluster; 0 = this silo's core count.</summary>
+    /// <summary>Probe trainings a job runs at once across the cluster; 0 = 4 × this silo's cores (a probe mostly waits on its shards).</summary>
     public int ProbeConcurrency { get; set; }
 
     /// <summary>Largest grain message (arguments or result) the guard lets through, in bytes.</summary>

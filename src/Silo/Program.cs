@@ -3,12 +3,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scar.Core;
 using Scar.Silo;
+using Scar.Silo.Http;
 
 // A standalone silo process, configured by SCAR_* environment variables (see SiloSettings).
 SiloSettings settings;
+HttpApiSettings? http;
 try
 {
     settings = SiloSettings.FromEnvironment();
+    http = HttpApiSettings.FromEnvironment();
 }
 catch (ScarInputException e)
 {
@@ -28,6 +31,7 @@ var host = Host.CreateDefaultBuilder(args)
         services.AddScarTelemetry();
     })
     .UseOrleans(settings.Apply)
+    .UseScarHttpApi(http)
     .Build();
 await host.RunAsync();
 return 0;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Scar.Core.IO;
@@ -12,7 +11,7 @@ public sealed partial class ReportTests(ITestOutputHelper output)
     [Fact]
     public async Task Demo_sized_report_html_renders_in_headless_chromium_with_every_plot()
     {
-        string? chromium = FindChromium();
+        string? chromium = Chromium.Find();
         if (chromium is null)
         {
             const string message = "chromium is not installed (apt-get install -y chromium): the HTML report was not rendered";
@@ -39,7 +38,7 @@ public sealed partial class ReportTests(ITestOutputHelper output)
             Assert.DoesNotContain("<script", File.ReadAllText(html), StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("http://", File.ReadAllText(html).Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
-            var (code, dom, err) = Run(chromium, "--dump-dom", new Uri(html).AbsoluteUri);
+            var (code, dom, err) = Chromium.Run(chromium, "--dump-dom", new Uri(html).AbsoluteUri);
             Assert.True(code == 0, $"chromium exited with {code}: {err}");
             Assert.Equal(7, SvgTag().Count(dom)); // h and accuracy per modality, two per-task FDS charts, SCAR bars
             foreach (string id in new[] { "plot-h-image", "plot-h-text", "plot-acc-image", "plot-acc-text", "plot-fds-tasks", "plot-fds-lc-tasks", "plot-scar", "summary", "completion", "overview" })
@@ -52,7 +51,7 @@ public sealed partial class ReportTests(ITestOutputHelper output)
             Assert.Contains("N = 4,800", dom, StringComparison.Ordinal);
 
             string png = Path.Combine(folder, "report.png");
-            var (shotCode, _, shotErr) = Run(chromium, "--window-size=1200,2400", "--screenshot=" + png, new Uri(html).AbsoluteUri);
+            var (shotCode, _, shotErr) = Chromium.Run(chromium, "--window-size=1200,2400", "--screenshot=" + png, new Uri(html).AbsoluteUri);
             Assert.True(shotCode == 0 && new FileInfo(png).Length > 10_000, $"screenshot failed ({shotCode}): {shotErr}");
         }
         finally
@@ -94,68 +93,6 @@ public sealed partial class ReportTests(ITestOutputHelper output)
         string summary = File.ReadAllText(Path.Combine(outDir, "summary.md"));
         Assert.Contains(" ± ", summary, StringComparison.Ordinal);
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"FDS ≈ {r0.Modalities[0].FdsTotal:N0}"), summary, StringComparison.Ordinal);
-    }
-
-    private static string? FindChromium()
-    {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            foreach (string name in new[] { "chromium", "chromium-browser", "google-chrome" })
-            {
-                string candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static (int Code, string Out, string Err) Run(string chromium, params string[] args)
-    {
-        string profile = Path.Combine(Path.GetTempPath(), $"scar-chromium-{Guid.NewGuid():N}");
-        var info = new ProcessStartInfo(chromium)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--hide-scrollbars", "--user-data-dir=" + profile })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        try
-        {
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, stdout.Result, "timed out after 90 s");
-            }
-
-            return (process.ExitCode, stdout.Result, stderr.Result);
-        }
-        finally
-        {
-            try
-            {
-                Directory.Delete(profile, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
     }
 
     [GeneratedRegex("<svg[ >]")]

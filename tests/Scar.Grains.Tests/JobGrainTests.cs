@@ -102,4 +102,20 @@ public sealed class JobGrainTests(ClusterFixture fixture)
         Assert.True(status.ProbesDone < status.ProbesTotal);
         Assert.True(File.Exists(Path.Combine(spec.OutDir, "work", "split.train.npy")));
     }
+
+    [Fact]
+    public async Task A_nan_row_found_when_its_shard_loads_fails_the_job_naming_shard_and_row()
+    {
+        using var corpus = new TestCorpus(items: 400);
+        var text = Core.IO.NpyFile.ReadMatrix(corpus.TextPath);
+        text.Row(350)[3] = float.NaN;
+        Core.IO.NpyFile.WriteMatrix(corpus.TextPath, text);
+        var status = await RunToEndAsync("job-nan-late", corpus.Spec("nan") with { ShardRows = 100 });
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Contains("text.npy", status.Error);
+        Assert.Contains("row 350", status.Error);
+        Assert.Contains("shard of rows 300..399", status.Error);
+        // The image modality's clustering ran before the text shard failed; the stage it was in is named.
+        Assert.Equal("preparing", status.Stage);
+    }
 }

@@ -10,9 +10,6 @@ namespace Scar.Grains.Tests;
 /// </summary>
 public sealed partial class K8sManifestTests
 {
-    // Read by the HTTP API (src/Silo/Http), not by SiloSettings.
-    private static readonly string[] HttpApiNames = ["SCAR_HTTP_PORT", "SCAR_API_TOKEN"];
-
     private static readonly string Root = FindRoot();
 
     public static TheoryData<string> Folders => new() { "base", "overlays/cpu", "overlays/gpu" };
@@ -41,7 +38,7 @@ public sealed partial class K8sManifestTests
         // Every SCAR_* name set anywhere is one the silo (or its HTTP API) reads.
         foreach (string name in env.Keys.Concat(config.Keys).Concat(secret).Where(n => n.StartsWith("SCAR_", StringComparison.Ordinal)))
         {
-            Assert.True(siloNames.Contains(name) || HttpApiNames.Contains(name), $"{folder}: {name} is set but neither SiloSettings nor the HTTP API reads it");
+            Assert.True(siloNames.Contains(name), $"{folder}: {name} is set but neither SiloSettings nor the HTTP API (HttpApiSettings) reads it");
         }
 
         // Ports: the env the silo reads equals the container ports the Service and probes use.
@@ -61,6 +58,7 @@ public sealed partial class K8sManifestTests
         Assert.Equal("/readyz", Probe(container, "readinessProbe"));
 
         // Redis membership and storage, pointing at the Redis Service.
+        Assert.Equal("0.0.0.0", config["SCAR_HTTP_BIND"]);
         Assert.Equal("redis", config["SCAR_CLUSTERING"]);
         Assert.Equal("redis", config["SCAR_STORAGE"]);
         var redisService = Find("Service", "scar-redis");
@@ -114,12 +112,13 @@ public sealed partial class K8sManifestTests
     private static Dictionary<string, string> Labels(JsonElement element, string property = "labels") =>
         element.GetProperty(property).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
 
-    // The SCAR_* names SiloSettings reads, from its source: the manifests must not set a name nobody reads.
+    // The SCAR_* names SiloSettings and the HTTP API read, from their source: the manifests must not set a name nobody reads.
     private static HashSet<string> SiloSettingsNames()
     {
-        string source = File.ReadAllText(Path.Combine(Root, "src", "Silo", "SiloSettings.cs"));
+        string source = File.ReadAllText(Path.Combine(Root, "src", "Silo", "SiloSettings.cs")) + File.ReadAllText(Path.Combine(Root, "src", "Silo", "Http", "HttpApiSettings.cs"));
         var names = EnvRead().Matches(source).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         Assert.Contains("SCAR_ADVERTISED_IP", names);
+        Assert.Contains("SCAR_HTTP_PORT", names);
         return names;
     }
 

@@ -19,7 +19,7 @@ public static class CharacterizeCommand
     private static readonly Option<int?> K = new("--k") { Description = "Number of pseudo-classes (k-means clusters)." };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Root seed; the same seed gives the same report.", DefaultValueFactory = _ => 42UL };
     private static readonly Option<double> TestFraction = new("--test-fraction") { Description = "Share of items held out for test accuracy.", DefaultValueFactory = _ => 0.2 };
-    private static readonly Option<string> Out = new("--out") { Description = "Folder for report.json, timings.json and work/ checkpoints.", Required = true };
+    private static readonly Option<string> Out = new("--out") { Description = "Folder for report.json, timings.json and work/ checkpoints (required)." };
     private static readonly Option<string?> Ratios = new("--ratios") { Description = "Learning-curve ratios, comma-separated (default 1,2,5,10,15,20,30)." };
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Probe epoch cap (default 100)." };
     private static readonly Option<int?> Patience = new("--patience") { Description = "Probe early-stop patience in epochs (default 5)." };
@@ -37,41 +37,58 @@ public static class CharacterizeCommand
     {
         var command = new Command("characterize", "Characterize a paired dataset: pseudo-labels, FDS per modality, dataset-level SCAR and data completion.")
         {
-            Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Repeats, EpsilonAcc, Bootstrap, ShardRows, Cluster, ClusterId, Json,
+            Cluster, ClusterId, Json,
         };
-        ExtractCommand.AddRawDataOptions(command);
+        AddSpecOptions(command);
         command.SetAction(async (parse, ct) =>
-        {
-            string outDir = Path.GetFullPath(parse.GetValue(Out)!);
-            var extraction = ExtractCommand.ReadRawDataOptions(parse, Path.Combine(outDir, "embeddings"));
-            if (extraction is not null && (parse.GetValue(Embeddings) ?? []).Length > 0)
-            {
-                throw new ScarInputException("--embeddings", "give either embeddings (--embeddings) or raw data (--manifest/--shards), not both.");
-            }
-
-            var spec = new JobSpec
-            {
-                Modalities = extraction is null ? ParseModalities(parse.GetValue(Embeddings) ?? []) : ExtractCommand.PlannedModalities(extraction),
-                Extraction = extraction,
-                GroupsPath = extraction is null ? FullPath(parse.GetValue(Groups)) : Path.Combine(extraction.OutDir, "groups.npy"),
-                LabelsPath = FullPath(parse.GetValue(Labels)),
-                K = parse.GetValue(K),
-                Seed = parse.GetValue(Seed),
-                TestFraction = parse.GetValue(TestFraction),
-                OutDir = outDir,
-                Ratios = ParseRatios(parse.GetValue(Ratios)),
-                MaxEpochs = parse.GetValue(Epochs),
-                Patience = parse.GetValue(Patience),
-                PrimaryFraction = parse.GetValue(PrimaryFraction),
-                ShardRows = parse.GetValue(ShardRows),
-                Repeats = parse.GetValue(Repeats),
-                EpsilonAcc = parse.GetValue(EpsilonAcc),
-                BootstrapResamples = parse.GetValue(Bootstrap),
-            };
-            return await JobRunner.RunAsync(spec, parse.GetValue(Json), io, parse.GetValue(Cluster), parse.GetValue(ClusterId)!, ct);
-        });
+            await JobRunner.RunAsync(BuildSpec(parse), parse.GetValue(Json), io, parse.GetValue(Cluster), parse.GetValue(ClusterId)!, ct));
         return command;
     }
+
+    /// <summary>Adds the options that make up a job spec (shared by <c>characterize</c> and <c>submit</c>).</summary>
+    public static void AddSpecOptions(Command command)
+    {
+        foreach (Option option in new Option[] { Embeddings, Groups, Labels, K, Seed, TestFraction, Out, Ratios, Epochs, Patience, PrimaryFraction, Repeats, EpsilonAcc, Bootstrap, ShardRows })
+        {
+            command.Options.Add(option);
+        }
+
+        ExtractCommand.AddRawDataOptions(command);
+    }
+
+    /// <summary>The job spec given by the options of <see cref="AddSpecOptions"/>; relative paths are resolved against the working folder.</summary>
+    public static JobSpec BuildSpec(ParseResult parse)
+    {
+        string outDir = Path.GetFullPath(parse.GetValue(Out) ?? throw new ScarInputException("--out", "give the output folder with --out DIR."));
+        var extraction = ExtractCommand.ReadRawDataOptions(parse, Path.Combine(outDir, "embeddings"));
+        if (extraction is not null && (parse.GetValue(Embeddings) ?? []).Length > 0)
+        {
+            throw new ScarInputException("--embeddings", "give either embeddings (--embeddings) or raw data (--manifest/--shards), not both.");
+        }
+
+        return new JobSpec
+        {
+            Modalities = extraction is null ? ParseModalities(parse.GetValue(Embeddings) ?? []) : ExtractCommand.PlannedModalities(extraction),
+            Extraction = extraction,
+            GroupsPath = extraction is null ? FullPath(parse.GetValue(Groups)) : Path.Combine(extraction.OutDir, "groups.npy"),
+            LabelsPath = FullPath(parse.GetValue(Labels)),
+            K = parse.GetValue(K),
+            Seed = parse.GetValue(Seed),
+            TestFraction = parse.GetValue(TestFraction),
+            OutDir = outDir,
+            Ratios = ParseRatios(parse.GetValue(Ratios)),
+            MaxEpochs = parse.GetValue(Epochs),
+            Patience = parse.GetValue(Patience),
+            PrimaryFraction = parse.GetValue(PrimaryFraction),
+            ShardRows = parse.GetValue(ShardRows),
+            Repeats = parse.GetValue(Repeats),
+            EpsilonAcc = parse.GetValue(EpsilonAcc),
+            BootstrapResamples = parse.GetValue(Bootstrap),
+        };
+    }
+
+    /// <summary>Whether any spec option was given on the command line (the spec then comes from options, not a file).</summary>
+    public static bool HasSpecOptions(ParseResult parse) => parse.GetResult(Embeddings) is not null || parse.GetResult(Out) is not null;
 
     /// <summary>Parses NAME=PATH pairs, naming the malformed one.</summary>
     public static ModalitySpec[] ParseModalities(IReadOnlyList<string> values)

@@ -17,6 +17,7 @@ public static class DemoCommand
     private static readonly Option<double> Mismatch = new("--mismatch") { Description = "Share of mismatched pairs.", DefaultValueFactory = _ => 0.1 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Root seed of the corpus and the job.", DefaultValueFactory = _ => 42UL };
     private static readonly Option<int> Repeats = new("--repeats") { Description = "Repeats of the whole characterization (mean ± range).", DefaultValueFactory = _ => 1 };
+    private static readonly Option<bool> GenerateOnly = new("--generate-only") { Description = "Write the corpus to DIR/data and stop (for benchmarks that characterize it elsewhere)." };
     private static readonly Option<bool> Json = new("--json") { Description = "Print only the report's JSON." };
 
     /// <summary>Builds the verb.</summary>
@@ -24,7 +25,7 @@ public static class DemoCommand
     {
         var command = new Command("demo", "Generate a small synthetic image–text corpus with known structure and characterize it on the embedded silo.")
         {
-            Out, N, Concepts, ImageDim, TextDim, Mismatch, Seed, Repeats, Json,
+            Out, N, Concepts, ImageDim, TextDim, Mismatch, Seed, GenerateOnly, Repeats, Json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,6 +50,11 @@ public static class DemoCommand
             {
                 await io.Err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"demo corpus: {options.Items} pairs, {options.Concepts} concepts, image d = {options.DimA}, text d = {options.DimB}, {corpus.Mismatched.Count(m => m)} mismatched pairs -> {dataDir}"));
+            }
+
+            if (parse.GetValue(GenerateOnly))
+            {
+                return ExitCodes.Ok;
             }
 
             var spec = new JobSpec

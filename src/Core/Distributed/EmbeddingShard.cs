@@ -25,7 +25,7 @@ public sealed class EmbeddingShard
     public EmbeddingShard(ShardSpec spec)
     {
         Spec = spec;
-        _data = new Lazy<FloatMatrix>(() => NpyFile.ReadMatrixRows(spec.Path, spec.Start, spec.Count));
+        _data = new Lazy<FloatMatrix>(() => Load(spec));
         _norms = new Lazy<double[]>(() => RowNorms(_data.Value));
     }
 
@@ -471,6 +471,19 @@ public sealed class EmbeddingShard
             local.Sort();
             return [.. local];
         })).Value;
+
+    // A bad row found only when its shard loads names the shard as well as the file and row.
+    private static FloatMatrix Load(ShardSpec spec)
+    {
+        try
+        {
+            return NpyFile.ReadMatrixRows(spec.Path, spec.Start, spec.Count);
+        }
+        catch (ScarInputException e)
+        {
+            throw new ScarInputException(e.Input, $"shard of rows {spec.Start}..{spec.Start + spec.Count - 1}: {e.Detail}", e);
+        }
+    }
 
     private KMeansRun Run(string run) =>
         _runs.TryGetValue(run, out var state) ? state : throw new ShardStateLostException($"shard {Spec.Path}@{Spec.Start} has no k-means run '{run}' (it was restarted)");

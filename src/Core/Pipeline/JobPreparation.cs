@@ -284,7 +284,9 @@ public static class JobPreparation
             sizes[c]++;
         }
 
-        summaries.Add(new ClusteringSummary(name, result.Assignments.Length, result.Iterations, result.Converged, result.Inertia, sizes));
+        // Iteration times go to the log of the run, not the report: the report stays byte-reproducible.
+        summaries.Add(new ClusteringSummary(name, result.Assignments.Length, result.Iterations, result.Converged, result.Inertia, sizes,
+            result.Stats.Select(s => s.Objective).ToArray(), result.Stats.Select(s => s.Imbalance).ToArray(), result.Stats.Select(s => s.EmptyClustersSplit).ToArray()));
         return groups is null ? result.Assignments : ModeByGroup(result.Assignments, groups, items, k);
     }
 

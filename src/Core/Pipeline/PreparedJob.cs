@@ -35,7 +35,11 @@ public sealed record PreparedModality(
 /// <param name="Converged">Whether the tolerance was reached.</param>
 /// <param name="Inertia">Final objective.</param>
 /// <param name="ClusterSizes">Rows per cluster.</param>
-public sealed record ClusteringSummary(string Modality, int Rows, int Iterations, bool Converged, double Inertia, int[] ClusterSizes);
+/// <param name="Objective">Objective (inertia) at each Lloyd iteration.</param>
+/// <param name="Imbalance">Largest cluster over the mean cluster size at each iteration.</param>
+/// <param name="EmptySplits">Empty clusters re-seeded at each iteration.</param>
+public sealed record ClusteringSummary(string Modality, int Rows, int Iterations, bool Converged, double Inertia, int[] ClusterSizes,
+    double[] Objective, double[] Imbalance, int[] EmptySplits);
 
 /// <summary>The result of the preparation stage: everything the probe stages need, as files and counts.</summary>
 /// <param name="Items">Number of items (pairs) N.</param>

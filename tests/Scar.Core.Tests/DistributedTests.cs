@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Scar.Core.Distributed;
+using Scar.Core.IO;
+using Scar.Core.Measures;
+using Scar.Core.Numerics;
+using Scar.Core.Pipeline;
+
+namespace Scar.Core.Tests;
+
+/// <summary>The shard map steps and their reducers against the in-memory reference computations.</summary>
+public sealed class DistributedTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"scar-distributed-{Guid.NewGuid():N}");
+
+    public DistributedTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(5, 7)]
+    [InlineData(30, 3)]
+    public async Task Key_threshold_subsets_across_shards_equal_the_in_memory_draw(int ratio, int shardRows)
+    {
+        var random = new DeterministicRandom(5);
+        int n = 997, k = 4;
+        var labels = Enumerable.Range(0, n).Select(_ => random.NextInt(k)).ToArray();
+        var pool = Enumerable.Range(0, n).Where(i => i % 7 != 3).ToArray();
+        var x = new FloatMatrix(n, 2);
+        string embeddings = Write("x.npy", x), labelsPath = Path.Combine(_folder, "labels.npy"), poolPath = Path.Combine(_folder, "pool.npy");
+        NpyFile.WriteIntVector(labelsPath, labels);
+        NpyFile.WriteIntVector(poolPath, pool);
+        var shards = new LocalShardProvider(shardRows * 100).Open(embeddings, n);
+
+        var subset = await SubsetSelection.SelectAsync(shards, poolPath, labelsPath, 99UL, k, ratio, CancellationToken.None);
+        var fromShards = new List<int>();
+        var local = ShardPlan.Plan(embeddings, n, shardRows * 100).Select(s => new EmbeddingShard(s)).ToArray();
+        foreach (var shard in local)
+        {
+            fromShards.AddRange(shard.SubsetRows(subset).Select(r => (int)(shard.Spec.Start + r)));
+        }
+
+        int[] expected = StratifiedSampler.Sample(pool, labels, k, ratio, 99UL);
+        Assert.Equal(expected, fromShards.Order());
+        for (int c = 0; c < k; c++)
+        {
+            Assert.Equal(pool.Count(r => labels[r] == c) / ratio, expected.Count(r => labels[r] == c));
+        }
+    }
+
+    public static TheoryData<int> Cases() => MeasuresConformance.Indexes("measures");
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Measures_reduced_from_shards_match_the_reference_vectors(int index)
+    {
+        using JsonDocument doc = MeasuresConformance.MeasuresJson();
+        var c = doc.RootElement.GetProperty("measures")[index];
+        double ratio = c.GetProperty("ratio").GetDouble();
+        int[] labels = c.GetProperty("labels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var rows = c.GetProperty("logits").EnumerateArray().ToArray();
+        int n = rows.Length, k = rows[0].GetArrayLength();
+        // Embeddings equal to the logits and an identity probe: the shards see exactly these logits (as float32).
+        var x = new FloatMatrix(n, k);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                x.Row(i)[j] = (float)rows[i][j].GetDouble();
+            }
+        }
+
+        string embeddings = Write($"logits-{index}.npy", x), labelsPath = Path.Combine(_folder, $"labels-{index}.npy"), poolPath = Path.Combine(_folder, $"pool-{index}.npy");
+        NpyFile.WriteIntVector(labelsPath, labels);
+        NpyFile.WriteIntVector(poolPath, Enumerable.Range(0, n).ToArray());
+        var w = new float[k * k];
+        for (int j = 0; j < k; j++)
+        {
+            w[(j * k) + j] = 1f;
+        }
+
+        var b = new float[k];
+        var subset = new SubsetSpec(poolPath, labelsPath, 0, null, null);
+        var shards = new LocalShardProvider(37).Open(embeddings, n);
+        var stats = ShardedProbeTrainer.Merge(await ShardCalls.AllAsync(shards, s => s.StatisticsAsync(subset, k, w, b, CancellationToken.None)), k);
+        var parts = await ShardCalls.AllAsync(shards, s => s.CoverageHistogramsAsync(subset, k, w, b, stats.GroupMin, stats.GroupMax, CancellationToken.None));
+        var histograms = new long[parts[0].Length];
+        foreach (var part in parts)
+        {
+            for (int i = 0; i < histograms.Length; i++)
+            {
+                histograms[i] += part[i];
+            }
+        }
+
+        SubsetMeasures reduced = ShardedProbeTrainer.Finalize(stats, histograms, k, ratio);
+        SubsetMeasures inMemory = ScarMeasures.Compute(x.Data, n, k, labels, ratio);
+        var expected = c.GetProperty("expected");
+        MeasuresConformance.Close(expected.GetProperty("train_accuracy").GetDouble(), reduced.TrainAccuracy, 1e-9, "train_accuracy");
+        for (int t = 0; t < k; t++)
+        {
+            var e = expected.GetProperty("tasks")[t];
+            MeasuresConformance.Close(inMemory.Tasks[t].Coverage, reduced.Tasks[t].Coverage, 1e-9, $"task {t} coverage vs in-memory");
+            MeasuresConformance.Close(inMemory.Tasks[t].Richness, reduced.Tasks[t].Richness, 1e-12, $"task {t} richness vs in-memory");
+            MeasuresConformance.Close(e.GetProperty("scale").GetDouble(), reduced.Tasks[t].Scale, 1e-9, $"task {t} scale");
+            MeasuresConformance.Close(e.GetProperty("authenticity").GetDouble(), reduced.Tasks[t].Authenticity, 1e-9, $"task {t} authenticity");
+            MeasuresConformance.Close(e.GetProperty("richness").GetDouble(), reduced.Tasks[t].Richness, 1e-9, $"task {t} richness");
+            // The shards see float32 logits; the reference saw the JSON's doubles.
+            MeasuresConformance.Close(e.GetProperty("coverage").GetDouble(), reduced.Tasks[t].Coverage, 1e-5, $"task {t} coverage");
+        }
+    }
+
+    [Fact]
+    public async Task Distributed_kmeans_recovers_separated_blobs_whatever_the_shard_count()
+    {
+        var random = new DeterministicRandom(3);
+        int n = 900, d = 8, k = 3;
+        var x = new FloatMatrix(n, d);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                x.Row(i)[j] = (float)((j == i % k ? 10.0 : 0.0) + (0.3 * random.NextGaussian()));
+            }
+        }
+
+        string path = Write("blobs.npy", x);
+        var options = new KMeansOptions { K = k, Seed = 11 };
+        var one = await DistributedKMeans.FitAsync(new LocalShardProvider(10_000).Open(path, n), d, options);
+        var many = await DistributedKMeans.FitAsync(new LocalShardProvider(128).Open(path, n), d, options);
+        Assert.True(one.Converged);
+        Assert.Equal(one.Assignments, many.Assignments);
+        for (int i = k; i < n; i++)
+        {
+            Assert.Equal(one.Assignments[i % k], one.Assignments[i]);
+        }
+
+        Assert.Equal(3, one.Assignments.Distinct().Count());
+        Assert.All(one.Stats.Zip(one.Stats.Skip(1)), pair => Assert.True(pair.Second.Objective <= pair.First.Objective * (1 + 1e-9)));
+        var tooMany = await Assert.ThrowsAsync<ScarInputException>(() => DistributedKMeans.FitAsync(new LocalShardProvider().Open(path, n), d, options with { K = 1000 }));
+        Assert.Equal("--k", tooMany.Input);
+    }
+
+    private string Write(string name, FloatMatrix m)
+    {
+        string path = Path.Combine(_folder, name);
+        NpyFile.WriteMatrix(path, m);
+        return path;
+    }
+}
