@@ -56,4 +56,13 @@ public sealed record JobStatus
 
     /// <summary>Address of the silo the coordinator runs on.</summary>
     [Id(10)] public string? CoordinatorSilo { get; init; }
+
+    /// <summary>Probe trainings the current coordinator activation ran itself (not counting restored ones).</summary>
+    [Id(40)] public int ProbesTrainedThisActivation { get; init; }
+
+    /// <summary>Probe results the current coordinator activation took from the checkpoint instead of training them again.</summary>
+    [Id(41)] public int ProbesRestoredFromCheckpoint { get; init; }
+
+    /// <summary>How many times the coordinator was activated for this job (1 = never moved or restarted).</summary>
+    [Id(42)] public int CoordinatorActivations { get; init; }
 }

@@ -45,6 +45,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                     client.UseRedisClustering(redis);
                 }
 
+                client.AddActivityPropagation();
                 client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;

@@ -17,9 +17,17 @@ public sealed class ExtractionGrain(EncoderSet encoders, ILogger<ExtractionGrain
     /// <inheritdoc/>
     public async Task<ExtractionShardResult> ExtractAsync(ExtractionShardRequest request, CancellationToken cancellationToken = default)
     {
+        using var span = Core.Telemetry.ScarTelemetry.Source.StartActivity("scar.extract");
+        span?.SetTag("scar.shard", request.Index);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var shard = new ShardSource(request.Index, request.Format, request.Path, request.Start, request.Count);
         var settings = request.Spec.ToSettings();
         var report = await Task.Run(() => ShardExtractor.ExtractAsync(shard, settings, encoders, logger, cancellationToken), cancellationToken);
+        if (!report.Reused && report.Kept > 0)
+        {
+            Core.Telemetry.ScarTelemetry.EmbeddingsPerSecond.Record(report.Kept / Math.Max(clock.Elapsed.TotalSeconds, 1e-6));
+        }
+
         DeactivateOnIdle();
         return new ExtractionShardResult(report.Shard, report.Kept, report.Captions, report.Skipped, report.Reused, report.Provider);
     }

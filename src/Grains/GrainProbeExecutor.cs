@@ -1,5 +1,6 @@
 using Scar.Abstractions;
 using Scar.Core.Numerics;
+using Scar.Core.Telemetry;
 using Scar.Core.Pipeline;
 
 namespace Scar.Grains;
@@ -15,7 +16,8 @@ internal sealed class GrainProbeExecutor(
     int shardRows,
     int concurrency,
     IReadOnlyDictionary<string, ProbeResult> finished,
-    Func<ProbeResult, Task> onResult) : IProbeExecutor
+    Func<ProbeResult, Task> onResult,
+    Action? onRestored = null) : IProbeExecutor
 {
     public async Task<ProbeOutcome[]> RunAsync(IReadOnlyList<ProbeWork> work, Action<ProbeOutcome>? completed, CancellationToken cancellationToken)
     {
@@ -36,22 +38,26 @@ internal sealed class GrainProbeExecutor(
             if (finished.TryGetValue(w.Id, out var done))
             {
                 results[i] = done.ToOutcome();
+                onRestored?.Invoke();
                 completed?.Invoke(results[i]);
                 return;
             }
 
             await gate.WaitAsync(cancellationToken);
+            ScarTelemetry.ProbesRunning.Add(1);
             try
             {
                 var grain = grains.GetGrain<IProbeGrain>($"{jobId}/{w.Id}");
                 // A probe whose silo went away is run again from the start: it is deterministic.
                 ProbeResult result = await Transient.RetryAsync(() => grain.RunAsync(w.ToRequest(options, jobId, shardRows), cancellationToken), cancellationToken);
                 results[i] = result.ToOutcome();
+                ScarTelemetry.ProbesCompleted.Add(1);
                 await onResult(result);
                 completed?.Invoke(results[i]);
             }
             finally
             {
+                ScarTelemetry.ProbesRunning.Add(-1);
                 gate.Release();
             }
         }

@@ -23,4 +23,7 @@ public sealed class JobRecord
 
     /// <summary>Finished preparation stages (JSON of Core's PreparedJob) by repeat key.</summary>
     [Id(5)] public Dictionary<string, string> Prepared { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Coordinator activations that ran this job (a resume after a silo loss or restart adds one).</summary>
+    [Id(6)] public int Activations { get; set; }
 }

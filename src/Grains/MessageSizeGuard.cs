@@ -31,6 +31,8 @@ public sealed class MessageSizeGuard(IOptions<ScarSiloOptions> options) : IOutgo
             request += EstimateBytes(context.Request.GetArgument(i));
         }
 
+        var method = new KeyValuePair<string, object?>("method", $"{context.InterfaceName}.{context.MethodName}");
+        Core.Telemetry.ScarTelemetry.MessageSize.Record(request, method, new("direction", "request"));
         if (request > limit)
         {
             throw new MessageTooLargeException($"{context.InterfaceName}.{context.MethodName} would send about {request:N0} bytes, over the {limit:N0}-byte message guard; move data through files or shards, not messages (or raise ScarSiloOptions.MaxMessageBytes).");
@@ -38,6 +40,7 @@ public sealed class MessageSizeGuard(IOptions<ScarSiloOptions> options) : IOutgo
 
         await context.Invoke();
         long response = EstimateBytes(context.Result);
+        Core.Telemetry.ScarTelemetry.MessageSize.Record(response, method, new("direction", "response"));
         if (response > limit)
         {
             throw new MessageTooLargeException($"{context.InterfaceName}.{context.MethodName} returned about {response:N0} bytes, over the {limit:N0}-byte message guard; make shards smaller (--shard-rows) or reduce the result where it is computed.");

@@ -24,6 +24,9 @@ public sealed class ScarJobGrain(
     private Task? _run;
     private JobProgress _progress = new("submitted", 0, 0);
     private int _unsaved;
+    private int _trained;
+    private int _restored;
+    private bool _handover;
     private readonly Dictionary<string, double> _finishedStages = new(StringComparer.Ordinal);
     private string _stage = "";
     private DateTime _stageStarted;
@@ -35,10 +38,33 @@ public sealed class ScarJobGrain(
         if (state.State.Status is { State: JobState.Running } && state.State.Spec is not null)
         {
             logger.LogInformation("Resuming job {JobId} with {Probes} finished probes", this.GetPrimaryKeyString(), state.State.Probes.Count);
+            state.State.Activations++;
             StartRun();
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A silo shutting down (SIGTERM) hands the job over: the run stops, every finished probe is written to the
+    /// checkpoint and the record stays Running, so the next call activates the coordinator on another silo and it resumes.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is { IsCompleted: false } run)
+        {
+            logger.LogInformation("Handing job {JobId} over ({Reason}) with {Probes} finished probes", this.GetPrimaryKeyString(), reason, state.State.Probes.Count);
+            _handover = true;
+            _cancel?.Cancel();
+            try
+            {
+                await run.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The silo's deactivation deadline passed; the last checkpoint stands.
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -58,6 +84,7 @@ public sealed class ScarJobGrain(
 
         state.State.Spec = spec;
         state.State.StartedUtc = DateTime.UtcNow;
+        state.State.Activations = 1;
         try
         {
             spec.ToOptions().Validate();
@@ -113,10 +140,13 @@ public sealed class ScarJobGrain(
         int concurrency = options.Value.ProbeConcurrency > 0 ? options.Value.ProbeConcurrency : 4 * Environment.ProcessorCount;
         string jobId = this.GetPrimaryKeyString();
         var shards = new GrainShardProvider(GrainFactory, jobId, coreOptions.ShardRows);
-        var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync);
+        var executor = new GrainProbeExecutor(GrainFactory, jobId, coreOptions.Probe, coreOptions.ShardRows, concurrency, record.Probes, OnProbeResultAsync, () => _restored++);
         var progress = new InlineProgress(OnProgress);
         var checkpoint = new RecordCheckpoint(record, SaveAsync);
-        JobStatus final;
+        JobStatus? final;
+        using var span = Core.Telemetry.ScarTelemetry.Source.StartActivity("scar.job");
+        span?.SetTag("scar.job", jobId);
+        span?.SetTag("scar.resumed_probes", record.Probes.Count);
         try
         {
             if (spec.Extraction is { } extraction)
@@ -126,6 +156,11 @@ public sealed class ScarJobGrain(
 
             var result = await Characterizer.RunAsync(coreOptions, spec.OutDir, executor, shards, progress, checkpoint, cancellationToken);
             record.Report = JsonSerializer.Serialize(result.Report, Characterizer.JsonOptions);
+            foreach (var (stage, seconds) in result.StageSeconds)
+            {
+                Core.Telemetry.ScarTelemetry.StageDuration.Record(seconds, new KeyValuePair<string, object?>("stage", stage));
+            }
+
             final = Status() with
             {
                 State = JobState.Done,
@@ -133,6 +168,10 @@ public sealed class ScarJobGrain(
                 ReportPath = Path.Combine(Path.GetFullPath(spec.OutDir), "report.json"),
                 StageSeconds = new Dictionary<string, double>(result.StageSeconds),
             };
+        }
+        catch (Exception) when (_handover)
+        {
+            final = null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -146,6 +185,18 @@ public sealed class ScarJobGrain(
         {
             logger.LogError(e, "Job {JobId} failed", this.GetPrimaryKeyString());
             final = Status() with { State = JobState.Failed, Error = Unwrap(e).Message };
+        }
+
+        span?.SetTag("scar.state", final?.State.ToString() ?? "handed-over");
+        if (final is { State: JobState.Failed })
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, final?.Error);
+        }
+
+        if (final is null)
+        {
+            await SaveAsync();
+            return;
         }
 
         record.Status = final;
@@ -174,6 +225,7 @@ public sealed class ScarJobGrain(
     private async Task OnProbeResultAsync(ProbeResult result)
     {
         state.State.Probes[result.Id] = result;
+        _trained++;
         if (++_unsaved >= options.Value.CheckpointEvery)
         {
             await SaveAsync();
@@ -203,6 +255,12 @@ public sealed class ScarJobGrain(
     private JobStatus Status()
     {
         var recorded = state.State.Status ?? new JobStatus { JobId = this.GetPrimaryKeyString(), State = JobState.Unknown };
+        recorded = recorded with
+        {
+            ProbesTrainedThisActivation = _trained,
+            ProbesRestoredFromCheckpoint = _restored,
+            CoordinatorActivations = state.State.Activations,
+        };
         double elapsed = state.State.StartedUtc == default ? 0 : (DateTime.UtcNow - state.State.StartedUtc).TotalSeconds;
         if (recorded.State != JobState.Running)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scar.Core;
@@ -23,6 +24,11 @@ var host = Host.CreateDefaultBuilder(args)
     {
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Orleans", LogLevel.Warning);
+    })
+    .ConfigureServices(services =>
+    {
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds));
+        services.AddScarTelemetry();
     })
     .UseOrleans(settings.Apply)
     .UseScarHttpApi(http)

@@ -22,6 +22,8 @@ public static class ScarSiloBuilderExtensions
         builder.Services.AddOptions<ScarSiloOptions>().Configure(o => configure?.Invoke(o));
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ProbeCallTimeout);
         builder.AddOutgoingGrainCallFilter<MessageSizeGuard>();
+        // Trace context travels with grain calls: a client's span is the parent of the coordinator's and the probes'.
+        builder.AddActivityPropagation();
 
         // Extraction grains go to silos that can run ONNX Runtime on CUDA when the cluster has any.
         builder.UseSiloMetadata(new Dictionary<string, string>

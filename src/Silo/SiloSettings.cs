@@ -37,6 +37,24 @@ public sealed record SiloSettings
     /// <summary>SCAR_PROBE_CONCURRENCY: probe trainings a job runs at once; 0 = cores.</summary>
     public int ProbeConcurrency { get; init; }
 
+    /// <summary>SCAR_ADVERTISED_IP: the address other silos and clients reach this silo at (the pod IP on Kubernetes); loopback by default.</summary>
+    public string AdvertisedIp { get; init; } = "127.0.0.1";
+
+    /// <summary>SCAR_FAST_FAILURE_DETECTION=1: declare a dead silo within seconds (tests); the Orleans defaults otherwise.</summary>
+    public bool FastFailureDetection { get; init; }
+
+    /// <summary>SCAR_SHUTDOWN_TIMEOUT_SECONDS: how long a stopping silo (SIGTERM) may take to hand its grains over.</summary>
+    public int ShutdownTimeoutSeconds { get; init; } = 60;
+
+    /// <summary>SCAR_SILO_NAME: the silo's name in logs and membership (the pod name on Kubernetes); Orleans picks one when empty.</summary>
+    public string? SiloName { get; init; }
+
+    /// <summary>SCAR_TLS_CERT: PKCS#12 (.pfx) cluster certificate; when set, silo and gateway connections use mutual TLS with it.</summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary>SCAR_TLS_CERT_PASSWORD: password of the SCAR_TLS_CERT file.</summary>
+    public string? TlsCertificatePassword { get; init; }
+
     /// <summary>Reads the settings from the environment.</summary>
     public static SiloSettings FromEnvironment()
     {
@@ -52,6 +70,12 @@ public sealed record SiloSettings
             Storage = (Env("SCAR_STORAGE") ?? d.Storage).ToLowerInvariant(),
             StorageDir = Env("SCAR_STORAGE_DIR") ?? d.StorageDir,
             ProbeConcurrency = Int("SCAR_PROBE_CONCURRENCY", 0),
+            AdvertisedIp = Env("SCAR_ADVERTISED_IP") ?? d.AdvertisedIp,
+            SiloName = Env("SCAR_SILO_NAME"),
+            TlsCertificate = Env("SCAR_TLS_CERT"),
+            TlsCertificatePassword = Env("SCAR_TLS_CERT_PASSWORD"),
+            FastFailureDetection = Env("SCAR_FAST_FAILURE_DETECTION") is "1" or "true",
+            ShutdownTimeoutSeconds = Int("SCAR_SHUTDOWN_TIMEOUT_SECONDS", d.ShutdownTimeoutSeconds),
         }.Validate();
     }
 
@@ -67,11 +91,43 @@ public sealed record SiloSettings
                     o.ClusterId = ClusterId;
                     o.ServiceId = "scar";
                 });
-                silo.ConfigureEndpoints(IPAddress.Loopback, SiloPort, GatewayPort);
+                silo.ConfigureEndpoints(IPAddress.Parse(AdvertisedIp), SiloPort, GatewayPort, listenOnAnyHostAddress: AdvertisedIp != "127.0.0.1");
                 break;
             default:
                 silo.UseLocalhostClustering(SiloPort, GatewayPort, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), "scar", ClusterId);
                 break;
+        }
+
+        if (TlsCertificate is { } tls)
+        {
+            silo.UseScarTls(ScarTls.Load(tls, TlsCertificatePassword));
+        }
+
+        if (SiloName is { } name)
+        {
+            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
+        }
+
+        // The strongly consistent directory: a lost silo never leaves two live activations of one job coordinator.
+#pragma warning disable ORLEANSEXP001, ORLEANSEXP002, ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP001, ORLEANSEXP002, ORLEANSEXP003
+
+        if (FastFailureDetection)
+        {
+            silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+                o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+            });
+
+            // After a crash the directory holds the dead silo's grains under a lease (default about 20 s) so that a
+            // silo wrongly declared dead cannot run a grain twice; tests shorten it.
+            silo.Configure<Orleans.Configuration.GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(3));
         }
 
         switch (Storage)
@@ -100,6 +156,11 @@ public sealed record SiloSettings
         if (Storage is not ("memory" or "file" or "redis"))
         {
             throw new Core.ScarInputException("SCAR_STORAGE", $"'{Storage}' is not a storage provider; use memory, file or redis.");
+        }
+
+        if (!IPAddress.TryParse(AdvertisedIp, out _))
+        {
+            throw new Core.ScarInputException("SCAR_ADVERTISED_IP", $"'{AdvertisedIp}' is not an IP address.");
         }
 
         return this;

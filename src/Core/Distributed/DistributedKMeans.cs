@@ -36,6 +36,9 @@ public static class DistributedKMeans
         }
 
         string run = $"kmeans-{options.Seed:x16}-{Guid.NewGuid():N}";
+        using var span = Telemetry.ScarTelemetry.Source.StartActivity("scar.kmeans");
+        span?.SetTag("scar.kmeans.k", k);
+        span?.SetTag("scar.kmeans.rows", n);
         try
         {
             var random = new DeterministicRandom(options.Seed);
@@ -92,6 +95,7 @@ public static class DistributedKMeans
                 centroids = next;
                 double imbalance = counts.Max() / ((double)n / k);
                 stats.Add(new KMeansIterationStats(iteration, inertia, clock.Elapsed.TotalSeconds, imbalance, empties));
+                Telemetry.ScarTelemetry.RecordKMeansIteration(clock.Elapsed.TotalSeconds, inertia, distributed: true);
                 if (shift <= tolerance)
                 {
                     converged = true;

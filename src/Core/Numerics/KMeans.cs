@@ -181,6 +181,7 @@ public static class KMeans
 
                 (centroids, next) = (next, centroids);
                 stats.Add(new KMeansIterationStats(it, objective, clock.Elapsed.TotalSeconds, imbalance, empties));
+                Telemetry.ScarTelemetry.RecordKMeansIteration(clock.Elapsed.TotalSeconds, objective, distributed: false);
                 if (labels.AsSpan().SequenceEqual(previous) || shift <= tolerance)
                 {
                     converged = true;

@@ -73,6 +73,11 @@ internal static class RecordFields
         {
             throw new FormatException($"{key} is not valid base64");
         }
+        catch (Exception e) when (e is ArgumentException or PathTooLongException)
+        {
+            // A NUL or another character no file name may hold: the row is skipped with this reason, not a crash.
+            throw new FormatException($"{key} is not a usable file path ({e.Message})");
+        }
     }
 
     private static string? Text(JsonElement row, string name) => row.TryGetProperty(name, out var v)
