@@ -63,6 +63,27 @@ public sealed class JobSpecDocument
     /// <summary>Rows per embedding shard.</summary>
     [JsonPropertyName("shard-rows")] public int? ShardRows { get; init; }
 
+    /// <summary>Raw data instead of embeddings: a JSON Lines or Parquet manifest (as --manifest).</summary>
+    [JsonPropertyName("manifest")] public string? Manifest { get; init; }
+
+    /// <summary>Raw data instead of embeddings: a glob of WebDataset tar shards (as --shards).</summary>
+    [JsonPropertyName("shards")] public string? Shards { get; init; }
+
+    /// <summary>Image/audio/video encoder configuration file (as --image-encoder).</summary>
+    [JsonPropertyName("image-encoder")] public string? ImageEncoder { get; init; }
+
+    /// <summary>Text encoder configuration file (as --text-encoder).</summary>
+    [JsonPropertyName("text-encoder")] public string? TextEncoder { get; init; }
+
+    /// <summary>auto, cpu or cuda (as --provider).</summary>
+    [JsonPropertyName("provider")] public string? Provider { get; init; }
+
+    /// <summary>Write float16 embeddings (as --float16).</summary>
+    [JsonPropertyName("float16")] public bool? Float16 { get; init; }
+
+    /// <summary>Records per extraction shard (as --shard-size).</summary>
+    [JsonPropertyName("shard-size")] public int? ShardSize { get; init; }
+
     /// <summary>Parses a document, naming the problem as a bad input of <paramref name="input"/>.</summary>
     public static JobSpecDocument Parse(string json, string input)
     {
@@ -79,9 +100,15 @@ public sealed class JobSpecDocument
     /// <summary>The spec, with relative paths resolved against <paramref name="baseDir"/>; names a missing field.</summary>
     public JobSpec ToJobSpec(string baseDir, string input)
     {
-        if (Embeddings is not { Count: > 0 })
+        bool raw = Manifest is not null || Shards is not null;
+        if (raw && Embeddings is { Count: > 0 })
         {
-            throw new ScarInputException($"{input}: embeddings", "give the modalities as \"embeddings\": {\"image\": \"image.npy\", \"text\": \"text.npy\"}.");
+            throw new ScarInputException($"{input}: embeddings", "give either \"embeddings\" or raw data (\"manifest\" / \"shards\"), not both.");
+        }
+
+        if (!raw && Embeddings is not { Count: > 0 })
+        {
+            throw new ScarInputException($"{input}: embeddings", "give the modalities as \"embeddings\": {\"image\": \"image.npy\", \"text\": \"text.npy\"}, or raw data as \"manifest\" or \"shards\".");
         }
 
         if (string.IsNullOrWhiteSpace(Out))
@@ -89,11 +116,33 @@ public sealed class JobSpecDocument
             throw new ScarInputException($"{input}: out", "give the output folder as \"out\".");
         }
 
+        string provider = (Provider ?? "auto").ToLowerInvariant();
+        if (provider is not ("auto" or "cpu" or "cuda"))
+        {
+            throw new ScarInputException($"{input}: provider", $"'{Provider}' is not auto, cpu or cuda.");
+        }
+
+        // Raw data is extracted first into OUT/embeddings, which the characterization then reads (as --manifest does).
+        ExtractionSpec? extraction = raw ? new ExtractionSpec
+        {
+            Manifest = Manifest is null ? null : Full(Manifest),
+            ShardsGlob = Shards is null ? null : Full(Shards),
+            OutDir = Path.Combine(Full(Out), "embeddings"),
+            MediaEncoder = ImageEncoder is null ? null : Full(ImageEncoder),
+            TextEncoder = TextEncoder is null ? null : Full(TextEncoder),
+            Float16 = Float16 ?? false,
+            Provider = provider,
+            ShardSize = ShardSize ?? new ExtractionSpec { OutDir = "" }.ShardSize,
+        } : null;
+
         var d = new JobSpec { Modalities = [], OutDir = "" };
         return new JobSpec
         {
-            Modalities = [.. Embeddings.Select(e => new ModalitySpec(e.Key, Full(e.Value)))],
-            GroupsPath = Groups is null ? null : Full(Groups),
+            Modalities = extraction is null
+                ? [.. Embeddings!.Select(e => new ModalitySpec(e.Key, Full(e.Value)))]
+                : [new ModalitySpec("image", Path.Combine(extraction.OutDir, "image.npy")), new ModalitySpec("text", Path.Combine(extraction.OutDir, "text.npy"))],
+            Extraction = extraction,
+            GroupsPath = extraction is not null ? Path.Combine(extraction.OutDir, "groups.npy") : Groups is null ? null : Full(Groups),
             LabelsPath = Labels is null ? null : Full(Labels),
             K = K,
             Seed = Seed ?? d.Seed,

@@ -61,4 +61,22 @@ public sealed class SpecFileTests
             Directory.Delete(outside, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_spec_file_can_carry_raw_data_instead_of_embeddings()
+    {
+        var spec = JobSpecDocument.Parse("""{"manifest": "emoji/manifest.jsonl", "k": 10, "out": "out/emoji", "provider": "cpu", "shard-size": 500}""", "spec.json")
+            .ToJobSpec("/data", "spec.json");
+        Assert.NotNull(spec.Extraction);
+        Assert.Equal("/data/emoji/manifest.jsonl", spec.Extraction!.Manifest);
+        Assert.Equal("/data/out/emoji/embeddings", spec.Extraction.OutDir);
+        Assert.Equal(500, spec.Extraction.ShardSize);
+        Assert.Equal(["/data/out/emoji/embeddings/image.npy", "/data/out/emoji/embeddings/text.npy"], spec.Modalities.Select(m => m.Path));
+        Assert.Equal("/data/out/emoji/embeddings/groups.npy", spec.GroupsPath);
+
+        var both = Assert.Throws<ScarInputException>(() => JobSpecDocument.Parse("""{"manifest": "m.jsonl", "embeddings": {"a": "a.npy"}, "out": "o"}""", "spec.json").ToJobSpec("/data", "spec.json"));
+        Assert.Contains("not both", both.Message);
+        var provider = Assert.Throws<ScarInputException>(() => JobSpecDocument.Parse("""{"manifest": "m.jsonl", "out": "o", "provider": "tpu"}""", "spec.json").ToJobSpec("/data", "spec.json"));
+        Assert.Contains("provider", provider.Input);
+    }
 }

@@ -34,6 +34,10 @@ public sealed class DataRoots
         Confine(document.Groups, "groups");
         Confine(document.Labels, "labels");
         Confine(document.Out, "out");
+        Confine(document.Manifest, "manifest");
+        Confine(document.Shards, "shards");
+        Confine(document.ImageEncoder, "image-encoder");
+        Confine(document.TextEncoder, "text-encoder");
     }
 
     /// <summary>The full path of <paramref name="path"/> when it lies in a root; throws a bad input naming <paramref name="field"/> otherwise.</summary>
