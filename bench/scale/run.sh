@@ -36,6 +36,9 @@ echo "embedding bytes: $bytes ($((bytes / 1048576)) MiB), $((bytes / silos / 104
 for pidfile in "$SCAR_CLUSTER_DIR"/silo-*.pid; do
   pid=$(cat "$pidfile")
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo "?")
-  echo "$(basename "$pidfile" .pid): peak resident $((hwm / 1024)) MiB"
+  log=${pidfile%.pid}.log
+  held=$(grep -o 'held here: [0-9]* bytes' "$log" 2>/dev/null | awk '{s += $3} END {print s + 0}')
+  ratio=$(if [ "$held" -gt 0 ]; then echo "scale=2; $hwm * 1024 / $held" | bc; else echo "n/a"; fi)
+  echo "$(basename "$pidfile" .pid): peak resident $((hwm / 1024)) MiB, embedding shards held $((held / 1048576)) MiB, ratio $ratio"
 done
 echo "throughput: $(echo "scale=1; $n / ($end - $start)" | bc) pairs/s end to end"

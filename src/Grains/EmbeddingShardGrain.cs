@@ -94,7 +94,9 @@ public sealed class EmbeddingShardGrain(ILogger<EmbeddingShardGrain> logger) : G
         if (_shard is null)
         {
             _shard = new EmbeddingShard(spec);
-            logger.LogDebug("Shard {Path}@{Start}+{Count} activated", spec.Path, spec.Start, spec.Count);
+            // Benchmarks sum these lines per silo to compare its memory with the embedding bytes it holds.
+            long bytes = (long)spec.Count * Core.IO.NpyFile.ReadHeader(spec.Path).Shape[1] * sizeof(float);
+            logger.LogInformation("Shard {Path}@{Start}+{Count} held here: {Bytes} bytes", spec.Path, spec.Start, spec.Count, bytes);
         }
         else if (_shard.Spec != spec)
         {

@@ -179,7 +179,8 @@ public sealed class EmbeddingShard
         int k = classes;
         int[] rows = SubsetRows(subset);
         int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
-        float[] logits = Logits(rows, k, weights, bias);
+        using var pooled = Logits(rows, k, weights, bias);
+        float[] logits = pooled.Array;
         var authentic = new long[k];
         var falseNegatives = new long[k];
         var scores = Scores(logits, labels, k);
@@ -244,7 +245,8 @@ public sealed class EmbeddingShard
         int k = classes;
         int[] rows = SubsetRows(subset);
         int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
-        float[] logits = Logits(rows, k, weights, bias);
+        using var pooled = Logits(rows, k, weights, bias);
+        float[] logits = pooled.Array;
         var scores = Scores(logits, labels, k);
         var histograms = new long[2 * k * ScarMeasures.CoverageBins];
         for (int g = 0; g < 2 * k; g++)
@@ -271,7 +273,8 @@ public sealed class EmbeddingShard
         int k = classes;
         int[] rows = LocalPool(testPath);
         int[] labels = Gather(LocalInts(labelsPath), rows);
-        float[] logits = Logits(rows, k, weights, bias);
+        using var pooled = Logits(rows, k, weights, bias);
+        float[] logits = pooled.Array;
         var taskCorrect = new long[k];
         long correct = 0;
         for (int i = 0; i < rows.Length; i++)
@@ -488,11 +491,19 @@ public sealed class EmbeddingShard
     private KMeansRun Run(string run) =>
         _runs.TryGetValue(run, out var state) ? state : throw new ShardStateLostException($"shard {Spec.Path}@{Spec.Start} has no k-means run '{run}' (it was restarted)");
 
-    private float[] Logits(int[] rows, int k, float[] weights, float[] bias)
+    // Logits of a whole shard are megabytes: rented, so concurrent probes do not churn the large object heap.
+    private PooledLogits Logits(int[] rows, int k, float[] weights, float[] bias)
     {
-        var logits = new float[rows.Length * k];
-        new ProbeModel(Data.Cols, k, weights, bias).Logits(Data, rows, logits);
-        return logits;
+        var logits = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, rows.Length * k));
+        new ProbeModel(Data.Cols, k, weights, bias).Logits(Data, rows, logits.AsSpan(0, rows.Length * k));
+        return new PooledLogits(logits);
+    }
+
+    private readonly struct PooledLogits(float[] array) : IDisposable
+    {
+        public float[] Array { get; } = array;
+
+        public void Dispose() => System.Buffers.ArrayPool<float>.Shared.Return(Array);
     }
 
     // Group 2c: true positives of task c, score logit_c; group 2c+1: false positives, score −logit_c; only scores > 0 (SCAR-SPEC §4).
