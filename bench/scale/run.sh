@@ -35,7 +35,11 @@ bytes=$((2 * n * d * 4))
 echo "embedding bytes: $bytes ($((bytes / 1048576)) MiB), $((bytes / silos / 1048576)) MiB per silo if spread evenly"
 for pidfile in "$SCAR_CLUSTER_DIR"/silo-*.pid; do
   pid=$(cat "$pidfile")
-  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo "?")
+  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+  if [ -z "$hwm" ]; then
+    echo "$(basename "$pidfile" .pid): not running at the end (see ${pidfile%.pid}.log)"
+    continue
+  fi
   log=${pidfile%.pid}.log
   held=$(grep -o 'held here: [0-9]* bytes' "$log" 2>/dev/null | awk '{s += $3} END {print s + 0}')
   ratio=$(if [ "$held" -gt 0 ]; then echo "scale=2; $hwm * 1024 / $held" | bc; else echo "n/a"; fi)
