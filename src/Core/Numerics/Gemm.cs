@@ -35,6 +35,18 @@ public static partial class Gemm
     /// <param name="ldc">Row stride of C.</param>
     public static void Sgemm(
         bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Run(Native, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>The managed kernel, whatever <see cref="Backend"/> is: lets tests compare the two.</summary>
+    internal static void ManagedSgemm(
+        bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Run(null, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    // One path for both entry points: validation, the degenerate shapes, the skinny kernels, then the backend.
+    private static void Run(
+        OpenBlasNative? native, bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
@@ -56,40 +68,14 @@ public static partial class Gemm
             return;
         }
 
-        if (Native is not null)
+        if (native is not null)
         {
-            Native.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            native.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         }
         else
         {
             ManagedCore(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         }
-    }
-
-    /// <summary>The managed kernel, whatever <see cref="Backend"/> is: lets tests compare the two.</summary>
-    internal static void ManagedSgemm(
-        bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
-        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-    {
-        Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-        if (m == 0 || n == 0)
-        {
-            return;
-        }
-
-        if (k == 0 || alpha == 0f)
-        {
-            ScaleC(m, n, beta, c, ldc);
-            return;
-        }
-
-        if (UseSkinny(transA, transB, m, n, k))
-        {
-            Skinny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-
-        ManagedCore(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /// <summary>Native OpenBLAS when it loaded, else null: lets tests compare the two.</summary>
