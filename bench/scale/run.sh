@@ -23,6 +23,21 @@ gateways=$("$root/scripts/local-cluster.sh" up "$silos")
 trap '"$root/scripts/local-cluster.sh" down' EXIT
 out=$dir/out-$n-$d-k$k-s$silos
 rm -rf "$out"
+# Memory timeline: every second, each silo's resident MiB (one column per silo), to see which stage peaks.
+timeline=$dir/memory-$n-$d-k$k-s$silos.tsv
+(
+  t0=$(date +%s)
+  while sleep 1; do
+    line="$(( $(date +%s) - t0 ))"
+    for pidfile in "$SCAR_CLUSTER_DIR"/silo-*.pid; do
+      rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$(cat "$pidfile")/status" 2>/dev/null || echo 0)
+      line="$line	$rss"
+    done
+    echo "$line"
+  done
+) >"$timeline" &
+sampler=$!
+trap 'kill $sampler 2>/dev/null; "$root/scripts/local-cluster.sh" down' EXIT
 start=$(date +%s.%N)
 dotnet "$bin/client/scar.dll" characterize --embeddings "image=$data/data/image.npy" --embeddings "text=$data/data/text.npy" \
   --k "$k" --out "$out" --cluster "$gateways" --cluster-id scar-bench
@@ -45,4 +60,5 @@ for pidfile in "$SCAR_CLUSTER_DIR"/silo-*.pid; do
   ratio=$(if [ "$held" -gt 0 ]; then echo "scale=2; $hwm * 1024 / $held" | bc; else echo "n/a"; fi)
   echo "$(basename "$pidfile" .pid): peak resident $((hwm / 1024)) MiB, embedding shards held $((held / 1048576)) MiB, ratio $ratio"
 done
+echo "memory timeline (s, resident MiB per silo): $timeline"
 echo "throughput: $(echo "scale=1; $n / ($end - $start)" | bc) pairs/s end to end"

@@ -10,6 +10,7 @@ namespace Scar.Grains;
 /// same shard at once (the shard is immutable; per-run k-means state is keyed by run). Work runs off the grain's turn.
 /// </summary>
 [Reentrant]
+[ShardSpreadPlacement]
 public sealed class EmbeddingShardGrain(ILogger<EmbeddingShardGrain> logger) : Grain, IEmbeddingShardGrain
 {
     private EmbeddingShard? _shard;

@@ -4,7 +4,7 @@ using Scar.Core.Numerics;
 
 namespace Scar.Grains;
 
-/// <summary>Opens a job's embedding shards as shard grains; the key names the job, file and first row.</summary>
+/// <summary>Opens a job's embedding shards as shard grains; the key names the job, file, rows and shard index.</summary>
 public sealed class GrainShardProvider(IGrainFactory grains, string jobId, int shardRows) : IShardProvider
 {
     /// <inheritdoc/>
@@ -13,7 +13,7 @@ public sealed class GrainShardProvider(IGrainFactory grains, string jobId, int s
     /// <inheritdoc/>
     public IReadOnlyList<IShardClient> Open(string path, long rows) =>
         ShardPlan.Plan(Path.GetFullPath(path), rows, shardRows)
-            .Select(s => (IShardClient)new GrainShardClient(grains.GetGrain<IEmbeddingShardGrain>($"{jobId}|{s.Path}|{s.Start}|{s.Count}"), s))
+            .Select((s, i) => (IShardClient)new GrainShardClient(grains.GetGrain<IEmbeddingShardGrain>(ShardKeys.Key(jobId, s.Path, s.Start, s.Count, i)), s))
             .ToArray();
 }
 

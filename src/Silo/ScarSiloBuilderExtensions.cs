@@ -31,6 +31,8 @@ public static class ScarSiloBuilderExtensions
             [AcceleratorMetadata.Key] = Scar.Extraction.Encoders.OnnxSessions.CudaLibrariesPresent() ? "cuda" : "none",
         });
         builder.Services.AddPlacementFilter<AcceleratorPlacementFilterStrategy, AcceleratorPlacementFilterDirector>(ServiceLifetime.Singleton);
+        // Embedding shards spread evenly over the silos by shard index.
+        builder.AddPlacementDirector<ShardSpreadPlacement, ShardSpreadPlacementDirector>();
         return builder;
     }
 }

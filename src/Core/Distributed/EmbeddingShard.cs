@@ -13,11 +13,11 @@ namespace Scar.Core.Distributed;
 public sealed class EmbeddingShard
 {
     private const int KMeansBlockRows = 2048;
-    private const int SubsetCacheSize = 64;
+    private const int SubsetCacheSize = 32;
     private readonly Lazy<FloatMatrix> _data;
     private readonly Lazy<double[]> _norms;
     private readonly ConcurrentDictionary<string, Lazy<int[]>> _vectors = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int[]> _subsets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SubsetRowsAndLabels> _subsets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KMeansRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<ProbeGradientKernel> _kernels = [];
 
@@ -44,7 +44,11 @@ public sealed class EmbeddingShard
     // ---- subsets -------------------------------------------------------------------------------------------
 
     /// <summary>Rows of the subset that fall in this shard (local indices, ascending).</summary>
-    public int[] SubsetRows(SubsetSpec subset)
+    public int[] SubsetRows(SubsetSpec subset) => Subset(subset).Rows;
+
+    // The subset's local rows and their labels, computed once per subset and kept while its probe trains: an epoch
+    // then allocates nothing proportional to the shard (per-epoch row-sized arrays kept the large object heap full).
+    private SubsetRowsAndLabels Subset(SubsetSpec subset)
     {
         if (_subsets.TryGetValue(subset.CacheKey, out var cached))
         {
@@ -52,6 +56,7 @@ public sealed class EmbeddingShard
         }
 
         int[] pool = LocalPool(subset.PoolPath);
+        int[] labels = LocalInts(subset.LabelsPath);
         int[] rows;
         if (subset.ThresholdKeys is null)
         {
@@ -59,28 +64,38 @@ public sealed class EmbeddingShard
         }
         else
         {
-            int[] labels = LocalInts(subset.LabelsPath);
-            var selected = new List<int>(pool.Length);
+            int count = 0;
             foreach (int local in pool)
             {
-                int c = labels[local];
-                int global = checked((int)(Spec.Start + local));
-                if (SubsetKeys.Includes(SubsetKeys.Key(subset.Seed, global), global, subset.ThresholdKeys[c], subset.ThresholdRows![c]))
-                {
-                    selected.Add(local);
-                }
+                count += Selected(subset, labels, local) ? 1 : 0;
             }
 
-            rows = [.. selected];
+            rows = new int[count];
+            int next = 0;
+            foreach (int local in pool)
+            {
+                if (Selected(subset, labels, local))
+                {
+                    rows[next++] = local;
+                }
+            }
         }
 
+        var entry = new SubsetRowsAndLabels(rows, Gather(labels, rows));
         if (_subsets.Count >= SubsetCacheSize)
         {
             _subsets.Clear();
         }
 
-        _subsets[subset.CacheKey] = rows;
-        return rows;
+        _subsets[subset.CacheKey] = entry;
+        return entry;
+    }
+
+    private bool Selected(SubsetSpec subset, int[] labels, int local)
+    {
+        int c = labels[local];
+        int global = checked((int)(Spec.Start + local));
+        return SubsetKeys.Includes(SubsetKeys.Key(subset.Seed, global), global, subset.ThresholdKeys![c], subset.ThresholdRows![c]);
     }
 
     /// <summary>Rows of the subset in this shard.</summary>
@@ -155,8 +170,7 @@ public sealed class EmbeddingShard
     /// <summary>The loss gradient over the subset's rows in this shard, each row scaled by <paramref name="invN"/>.</summary>
     public GradientSums Gradient(SubsetSpec subset, int classes, float[] weights, float[] bias, float invN, CancellationToken cancellationToken = default)
     {
-        int[] rows = SubsetRows(subset);
-        int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
+        var (rows, labels) = Subset(subset);
         var model = new ProbeModel(Data.Cols, classes, weights, bias);
         if (!_kernels.TryTake(out var kernel))
         {
@@ -177,13 +191,12 @@ public sealed class EmbeddingShard
     public MeasureStats Statistics(SubsetSpec subset, int classes, float[] weights, float[] bias)
     {
         int k = classes;
-        int[] rows = SubsetRows(subset);
-        int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
+        var (rows, labels) = Subset(subset);
         using var pooled = Logits(rows, k, weights, bias);
         float[] logits = pooled.Array;
         var authentic = new long[k];
         var falseNegatives = new long[k];
-        var scores = Scores(logits, labels, k);
+        using var scores = new ScoreGroups(logits, labels, k);
         long correct = 0, wrongEverywhere = 0;
         for (int i = 0; i < rows.Length; i++)
         {
@@ -213,7 +226,7 @@ public sealed class EmbeddingShard
         var max = new double[groups];
         for (int g = 0; g < groups; g++)
         {
-            var values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(scores[g]);
+            var values = scores.Group(g);
             count[g] = values.Length;
             min[g] = double.PositiveInfinity;
             max[g] = double.NegativeInfinity;
@@ -243,21 +256,20 @@ public sealed class EmbeddingShard
     public long[] CoverageHistograms(SubsetSpec subset, int classes, float[] weights, float[] bias, double[] min, double[] max)
     {
         int k = classes;
-        int[] rows = SubsetRows(subset);
-        int[] labels = Gather(LocalInts(subset.LabelsPath), rows);
+        var (rows, labels) = Subset(subset);
         using var pooled = Logits(rows, k, weights, bias);
         float[] logits = pooled.Array;
-        var scores = Scores(logits, labels, k);
+        using var scores = new ScoreGroups(logits, labels, k);
         var histograms = new long[2 * k * ScarMeasures.CoverageBins];
         for (int g = 0; g < 2 * k; g++)
         {
-            if (scores[g].Count == 0 || !(max[g] > min[g]))
+            if (scores.Group(g).IsEmpty || !(max[g] > min[g]))
             {
                 continue;
             }
 
             double[] edges = ScarMeasures.HistogramEdges(min[g], max[g], ScarMeasures.CoverageBins);
-            int[] counts = ScarMeasures.Histogram(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(scores[g]), edges);
+            int[] counts = ScarMeasures.Histogram(scores.Group(g), edges);
             for (int b = 0; b < counts.Length; b++)
             {
                 histograms[(g * ScarMeasures.CoverageBins) + b] = counts[b];
@@ -272,7 +284,7 @@ public sealed class EmbeddingShard
     {
         int k = classes;
         int[] rows = LocalPool(testPath);
-        int[] labels = Gather(LocalInts(labelsPath), rows);
+        int[] labels = LocalInts(labelsPath);
         using var pooled = Logits(rows, k, weights, bias);
         float[] logits = pooled.Array;
         var taskCorrect = new long[k];
@@ -280,10 +292,11 @@ public sealed class EmbeddingShard
         for (int i = 0; i < rows.Length; i++)
         {
             int p = ProbeModel.ArgMax(logits.AsSpan(i * k, k));
-            correct += p == labels[i] ? 1 : 0;
+            int y = labels[rows[i]];
+            correct += p == y ? 1 : 0;
             for (int c = 0; c < k; c++)
             {
-                taskCorrect[c] += (p == c) == (labels[i] == c) ? 1 : 0;
+                taskCorrect[c] += (p == c) == (y == c) ? 1 : 0;
             }
         }
 
@@ -445,16 +458,7 @@ public sealed class EmbeddingShard
 
     /// <summary>This shard's slice of a per-row int vector file.</summary>
     public int[] LocalInts(string path) =>
-        _vectors.GetOrAdd("slice|" + path, p => new Lazy<int[]>(() =>
-        {
-            int[] all = NpyFile.ReadIntVector(path);
-            if (all.Length < Spec.Start + Spec.Count)
-            {
-                throw new ScarInputException(path, $"has {all.Length} values but the embeddings have at least {Spec.Start + Spec.Count} rows; give one value per row.");
-            }
-
-            return all.AsSpan((int)Spec.Start, Spec.Count).ToArray();
-        })).Value;
+        _vectors.GetOrAdd("slice|" + path, p => new Lazy<int[]>(() => NpyFile.ReadIntVectorRange(path, Spec.Start, Spec.Count))).Value;
 
     /// <summary>The rows of a row-index file (a pool or the test rows) that fall in this shard, as local indices, ascending.</summary>
     public int[] LocalPool(string path) =>
@@ -506,27 +510,53 @@ public sealed class EmbeddingShard
         public void Dispose() => System.Buffers.ArrayPool<float>.Shared.Return(Array);
     }
 
-    // Group 2c: true positives of task c, score logit_c; group 2c+1: false positives, score −logit_c; only scores > 0 (SCAR-SPEC §4).
-    private static List<double>[] Scores(float[] logits, int[] labels, int k)
+    // Group 2c: true positives of task c, score logit_c; group 2c+1: false positives, score −logit_c; only scores > 0
+    // (SCAR-SPEC §4). The scores sit in one rented array, grouped by a counting sort, in row order within a group.
+    private readonly struct ScoreGroups : IDisposable
     {
-        var scores = new List<double>[2 * k];
-        for (int g = 0; g < scores.Length; g++)
-        {
-            scores[g] = [];
-        }
+        private readonly double[] _values;
+        private readonly int[] _offsets;
 
-        for (int i = 0; i < labels.Length; i++)
+        public ScoreGroups(float[] logits, int[] labels, int k)
         {
-            var z = logits.AsSpan(i * k, k);
-            int p = ProbeModel.ArgMax(z);
-            double s = labels[i] == p ? z[p] : -(double)z[p];
-            if (s > 0)
+            _offsets = new int[(2 * k) + 1];
+            for (int i = 0; i < labels.Length; i++)
             {
-                scores[(2 * p) + (labels[i] == p ? 0 : 1)].Add(s);
+                if (Score(logits, labels, k, i, out int g) > 0)
+                {
+                    _offsets[g + 1]++;
+                }
+            }
+
+            for (int g = 0; g < 2 * k; g++)
+            {
+                _offsets[g + 1] += _offsets[g];
+            }
+
+            _values = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(1, _offsets[2 * k]));
+            var next = _offsets[..^1];
+            for (int i = 0; i < labels.Length; i++)
+            {
+                double s = Score(logits, labels, k, i, out int g);
+                if (s > 0)
+                {
+                    _values[next[g]++] = s;
+                }
             }
         }
 
-        return scores;
+        public ReadOnlySpan<double> Group(int g) => _values.AsSpan(_offsets[g], _offsets[g + 1] - _offsets[g]);
+
+        public void Dispose() => System.Buffers.ArrayPool<double>.Shared.Return(_values);
+
+        private static double Score(float[] logits, int[] labels, int k, int i, out int group)
+        {
+            var z = logits.AsSpan(i * k, k);
+            int p = ProbeModel.ArgMax(z);
+            bool right = labels[i] == p;
+            group = (2 * p) + (right ? 0 : 1);
+            return right ? z[p] : -(double)z[p];
+        }
     }
 
     // Squared distances of each block of rows to each of `count` centres (rows × count): ‖x‖² − 2x·c + ‖c‖², clamped at 0.
@@ -593,6 +623,8 @@ public sealed class EmbeddingShard
 
         return result;
     }
+
+    private sealed record SubsetRowsAndLabels(int[] Rows, int[] Labels);
 
     private sealed class KMeansRun(int rows)
     {

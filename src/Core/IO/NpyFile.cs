@@ -122,6 +122,42 @@ public static class NpyFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using FileStream stream = OpenRead(path);
+        NpyHeader header = ReadIntVectorHeader(stream, path);
+        long length = header.Shape[0];
+        if (length > Array.MaxLength)
+        {
+            throw new ScarInputException(path,
+                $"the vector has {length} elements, more than one array can hold ({Array.MaxLength}); split it " +
+                "into shards");
+        }
+
+        return ReadInts(stream, header, path, 0, (int)length);
+    }
+
+    /// <summary>
+    /// Reads values [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of a 1-D int32
+    /// or int64 array as int32, seeking past the values before (a shard's slice of a per-row vector).
+    /// </summary>
+    /// <exception cref="ScarInputException">As for <see cref="ReadIntVector"/>, or the vector is shorter than the range.</exception>
+    public static int[] ReadIntVectorRange(string path, long start, int count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        using FileStream stream = OpenRead(path);
+        NpyHeader header = ReadIntVectorHeader(stream, path);
+        long length = header.Shape[0];
+        if (start > length - count)
+        {
+            throw new ScarInputException(path,
+                $"has {length} values but the embeddings have at least {start + count} rows; give one value per row");
+        }
+
+        return ReadInts(stream, header, path, start, count);
+    }
+
+    private static NpyHeader ReadIntVectorHeader(FileStream stream, string path)
+    {
         NpyHeader header = ReadHeader(stream, path);
         if (header.DType is not (NpyDType.Int32 or NpyDType.Int64))
         {
@@ -138,16 +174,13 @@ public static class NpyFile
         }
 
         // A 1-D array has the same layout in C and Fortran order, so fortran_order is irrelevant here.
-        long length = header.Shape[0];
-        if (length > Array.MaxLength)
-        {
-            throw new ScarInputException(path,
-                $"the vector has {length} elements, more than one array can hold ({Array.MaxLength}); split it " +
-                "into shards");
-        }
+        return header;
+    }
 
-        int[] result = new int[length];
-        stream.Position = header.DataOffset;
+    private static int[] ReadInts(FileStream stream, NpyHeader header, string path, long start, int count)
+    {
+        int[] result = new int[count];
+        stream.Position = header.DataOffset + (start * header.ItemSize);
         if (header.DType == NpyDType.Int32)
         {
             ReadInt32s(stream, path, result);

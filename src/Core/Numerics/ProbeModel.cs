@@ -44,12 +44,20 @@ public sealed class ProbeModel
             throw new ArgumentException($"logits holds {logits.Length} values; {rows.Length} rows × {Classes} classes are needed.", nameof(logits));
         }
 
-        float[] scratch = new float[Math.Min(BlockRows, rows.Length) * Dim];
-        for (int start = 0; start < rows.Length; start += BlockRows)
+        // Rented: shards call this for every probe, and a fresh block each time would be large-object-heap garbage.
+        float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, Math.Min(BlockRows, rows.Length) * Dim));
+        try
         {
-            int count = Math.Min(BlockRows, rows.Length - start);
-            Gather(x, rows.Slice(start, count), scratch);
-            BlockLogits(scratch, count, logits.Slice(start * Classes, count * Classes));
+            for (int start = 0; start < rows.Length; start += BlockRows)
+            {
+                int count = Math.Min(BlockRows, rows.Length - start);
+                Gather(x, rows.Slice(start, count), scratch);
+                BlockLogits(scratch, count, logits.Slice(start * Classes, count * Classes));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
