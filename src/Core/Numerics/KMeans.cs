@@ -386,19 +386,7 @@ public static class KMeans
 
                     for (int r = 0; r < rows; r++)
                     {
-                        ReadOnlySpan<float> products = tile.AsSpan(r * _k, _k);
-                        int best = 0;
-                        float bestValue = products[0] + centreNorms[0];
-                        for (int j = 1; j < _k; j++)
-                        {
-                            float value = products[j] + centreNorms[j];
-                            if (value < bestValue)
-                            {
-                                bestValue = value;
-                                best = j;
-                            }
-                        }
-
+                        int best = VectorMath.ArgMinOfSum(tile.AsSpan(r * _k, _k), centreNorms, out float bestValue);
                         int i = start + r;
                         float dist = Math.Max(0f, _xNorms[i] + bestValue);
                         labels[i] = best;
