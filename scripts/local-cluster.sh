@@ -23,6 +23,16 @@ wait_for_port() {
   done
 }
 
+# A port another process still holds (a silo of an earlier cluster that is still stopping) would make the check
+# below talk to the old silo: wait for it to be released first.
+wait_for_free_port() {
+  local port=$1 deadline=$((SECONDS + 30))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then return 1; fi
+    sleep 0.5
+  done
+}
+
 case "${1:-}" in
   up)
     n=${2:?usage: local-cluster.sh up N}
@@ -35,6 +45,12 @@ case "${1:-}" in
       if [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null; then
         echo "silo $i already running (pid $(cat "$dir/silo-$i.pid"))" >&2
       else
+        for port in $((base_silo + i)) $((base_gateway + i)); do
+          if ! wait_for_free_port "$port"; then
+            echo "port $port is in use by another process; stop it (scripts/local-cluster.sh down, or see ss -ltnp) or choose other ports with SCAR_BASE_SILO_PORT / SCAR_BASE_GATEWAY_PORT" >&2
+            exit 1
+          fi
+        done
         (
           # With SCAR_BASE_HTTP_PORT, silo i serves the HTTP API on SCAR_BASE_HTTP_PORT + i.
           if [ -n "${SCAR_BASE_HTTP_PORT:-}" ]; then export SCAR_HTTP_PORT=$((SCAR_BASE_HTTP_PORT + i)); fi
@@ -61,6 +77,7 @@ case "${1:-}" in
       pid=$(cat "$pidfile")
       for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
       kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       rm -f "$pidfile"
     done
     ;;
