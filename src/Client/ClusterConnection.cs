@@ -28,12 +28,14 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// "host:port[,host:port…]", or the membership the silos use: "redis://host:port" (SCAR_CLUSTERING=redis) or
     /// "postgres://user[:password]@host:port/database" (SCAR_CLUSTERING=postgres; see <see cref="PostgresConnection.Parse"/>).
     /// With <paramref name="tlsCertificate"/> the connections use mutual TLS with the cluster certificate (silos with
-    /// SCAR_TLS_CERT). Throws <see cref="ClusterUnreachableException"/> when none answers within
-    /// <paramref name="connectTimeout"/> (default 30 s).
+    /// SCAR_TLS_CERT). <paramref name="serviceId"/> is the silos' SCAR_SERVICE_ID (default: $SCAR_SERVICE_ID, else
+    /// "scar"); Redis membership is kept per service. Throws <see cref="ClusterUnreachableException"/> when none
+    /// answers within <paramref name="connectTimeout"/> (default 30 s).
     /// </summary>
     public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null,
-        X509Certificate2? tlsCertificate = null)
+        X509Certificate2? tlsCertificate = null, string? serviceId = null)
     {
+        serviceId ??= Environment.GetEnvironmentVariable("SCAR_SERVICE_ID") is { Length: > 0 } v ? v : "scar";
         // A membership URI finds the gateways through the table the silos use; otherwise a gateway list.
         string? redis = gateways.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ? gateways["redis://".Length..] : null;
         string? postgres = PostgresConnection.IsUri(gateways) ? PostgresConnection.Parse(gateways, "--cluster") : null;
@@ -69,7 +71,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;
-                    o.ServiceId = "scar";
+                    o.ServiceId = serviceId;
                 });
             })
             .Build();

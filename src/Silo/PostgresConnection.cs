@@ -46,6 +46,32 @@ public static class PostgresConnection
         }
     }
 
+    /// <summary>
+    /// Connects once and checks that the database holds Scar's schema, so that an unreachable server, a refused login
+    /// or an unprepared database is a message naming <paramref name="input"/> and the fix rather than an Orleans
+    /// start-up failure. Throws <see cref="Core.ScarInputException"/>.
+    /// </summary>
+    public static async Task CheckAsync(string connectionString, string input, CancellationToken cancellationToken = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        string where = $"database '{builder.Database}' on {builder.Host}:{builder.Port} as '{builder.Username}'";
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "SELECT to_regclass('orleansquery') IS NOT NULL AND to_regclass('scar_grain_state') IS NOT NULL AND to_regclass('scar_membership') IS NOT NULL", connection);
+            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                throw new Core.ScarInputException(input, $"{where} lacks Scar's tables; prepare it with scripts/postgres-setup.sh --database {builder.Database}.");
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw new Core.ScarInputException(input, $"cannot use {where}: {e.Message}. Check the host, port, user and password in {input} and that the server accepts this client.", e);
+        }
+    }
+
     /// <summary>Whether <paramref name="value"/> is a postgres:// or postgresql:// URI.</summary>
     public static bool IsUri(string value) =>
         value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);

@@ -58,7 +58,7 @@ public sealed class PostgresTests(ITestOutputHelper output)
             await cluster.StartAllAsync();
             // The client knows no gateway: it reads the silos' rows of the membership table.
             string uri = TestPostgres.Uri(postgres);
-            await using (var connection = await ClusterConnection.ConnectAsync(uri, cluster.ClusterId, CancellationToken.None))
+            await using (var connection = await ClusterConnection.ConnectAsync(uri, cluster.ClusterId, CancellationToken.None, serviceId: cluster.ServiceId))
             {
                 var client = new ScarClient(connection.Client);
                 await client.SubmitAsync("pg", Spec(corpus, "pg"));

@@ -35,6 +35,9 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
 
     public string ClusterId { get; }
 
+    /// <summary>The silos' SCAR_SERVICE_ID: the cluster's own, so that no other test's job state is shared.</summary>
+    public string ServiceId => ClusterId;
+
     public int BaseSiloPort { get; }
 
     public int BaseGatewayPort { get; }
@@ -90,7 +93,7 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
         start.Environment["SCAR_FAST_FAILURE_DETECTION"] = "1";
         start.Environment["SCAR_PROBE_CONCURRENCY"] = "3";
         start.Environment["SCAR_SHUTDOWN_TIMEOUT_SECONDS"] = "20";
-        start.Environment["SCAR_SERVICE_ID"] = ClusterId;
+        start.Environment["SCAR_SERVICE_ID"] = ServiceId;
         start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (name, value) in _environment)
         {
@@ -156,7 +159,7 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
     }
 
     public async Task<ClusterConnection> ConnectAsync() =>
-        await ClusterConnection.ConnectAsync(Gateways, ClusterId, CancellationToken.None);
+        await ClusterConnection.ConnectAsync(Gateways, ClusterId, CancellationToken.None, serviceId: ServiceId);
 
     /// <summary>The log lines of every silo process started so far.</summary>
     public IEnumerable<string> LogLines() =>
