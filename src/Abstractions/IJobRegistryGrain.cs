@@ -20,4 +20,12 @@ public interface IJobRegistryGrain : IGrainWithStringKey
     /// <summary>The registered jobs, oldest first.</summary>
     [Alias("List")]
     Task<IReadOnlyList<JobEntry>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks every registered job not yet known to be finished for its status, which activates its coordinator: a job
+    /// that was running when its silos went away resumes from its checkpoint without waiting for a client. Silos call
+    /// it when they start and then periodically. Returns the jobs still running.
+    /// </summary>
+    [Alias("ResumeUnfinished")]
+    Task<int> ResumeUnfinishedAsync(CancellationToken cancellationToken = default);
 }

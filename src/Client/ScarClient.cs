@@ -24,13 +24,15 @@ public sealed class ScarClient(IClusterClient cluster) : IAsyncDisposable
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Connects to the gateways <paramref name="gateways"/> ("host:port[,host:port…]") of cluster
-    /// <paramref name="clusterId"/>; throws <see cref="ClusterUnreachableException"/> when none answers within
+    /// Connects to the gateways <paramref name="gateways"/> ("host:port[,host:port…]", or a membership URI
+    /// redis://… or postgres://…, see <see cref="ClusterConnection.ConnectAsync"/>) of cluster
+    /// <paramref name="clusterId"/>, over TLS with <paramref name="tlsCertificate"/> when given; throws <see cref="ClusterUnreachableException"/> when none answers within
     /// <paramref name="connectTimeout"/> (default 30 s). The returned client owns the connection: dispose it.
     /// </summary>
-    public static async Task<ScarClient> ConnectAsync(string gateways, string clusterId = "scar-local", TimeSpan? connectTimeout = null, CancellationToken cancellationToken = default)
+    public static async Task<ScarClient> ConnectAsync(string gateways, string clusterId = "scar-local", TimeSpan? connectTimeout = null, CancellationToken cancellationToken = default,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? tlsCertificate = null)
     {
-        var connection = await ClusterConnection.ConnectAsync(gateways, clusterId, cancellationToken, connectTimeout);
+        var connection = await ClusterConnection.ConnectAsync(gateways, clusterId, cancellationToken, connectTimeout, tlsCertificate);
         return new ScarClient(connection.Client) { _owned = connection };
     }
 

@@ -12,6 +12,10 @@ try
 {
     settings = SiloSettings.FromEnvironment();
     http = HttpApiSettings.FromEnvironment();
+    if (settings.Postgres is { } postgres)
+    {
+        await PostgresConnection.CheckAsync(postgres, "SCAR_POSTGRES");
+    }
 }
 catch (ScarInputException e)
 {

@@ -35,4 +35,18 @@ public static class ScarSiloBuilderExtensions
         builder.AddPlacementDirector<ShardSpreadPlacement, ShardSpreadPlacementDirector>();
         return builder;
     }
+
+    /// <summary>
+    /// Wakes unfinished jobs of the registry once the silo is active and then every <paramref name="interval"/> (none:
+    /// only at start), so that jobs interrupted by a cluster restart resume without a client call. For silos with
+    /// persistent storage; see <see cref="JobResumer"/>.
+    /// </summary>
+    public static ISiloBuilder AddScarJobResumer(this ISiloBuilder builder, TimeSpan? interval)
+    {
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new JobResumer(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobResumer>>(),
+            interval));
+        return builder;
+    }
 }

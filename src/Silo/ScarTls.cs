@@ -9,17 +9,31 @@ namespace Scar.Silo;
 /// </summary>
 public static class ScarTls
 {
-    /// <summary>Loads the PFX (PKCS#12) file at <paramref name="path"/> with its private key.</summary>
-    public static X509Certificate2 Load(string path, string? password)
+    /// <summary>Loads the PFX (PKCS#12) file at <paramref name="path"/> with its private key; errors name <paramref name="input"/>.</summary>
+    public static X509Certificate2 Load(string path, string? password, string input = "SCAR_TLS_CERT")
     {
+        if (!File.Exists(path))
+        {
+            throw new Core.ScarInputException(input, $"'{path}' does not exist; give the cluster's PKCS#12 (.pfx) certificate file.");
+        }
+
+        X509Certificate2 certificate;
         try
         {
-            return X509CertificateLoader.LoadPkcs12FromFile(path, password);
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new Core.ScarInputException("SCAR_TLS_CERT", $"'{path}' is not a readable PKCS#12 (.pfx) certificate with its key: {e.Message}", e);
+            throw new Core.ScarInputException(input, $"'{path}' is not a readable PKCS#12 (.pfx) certificate with its key (wrong or missing password?): {e.Message}", e);
         }
+
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new Core.ScarInputException(input, $"'{path}' holds no private key; export the certificate with its key (PKCS#12).");
+        }
+
+        return certificate;
     }
 
     /// <summary>Whether <paramref name="remote"/> is the cluster certificate.</summary>

@@ -19,7 +19,7 @@ public sealed record SiloSettings
     /// <summary>SCAR_GATEWAY_PORT: client gateway port.</summary>
     public int GatewayPort { get; init; } = 30000;
 
-    /// <summary>SCAR_CLUSTERING: "localhost" (development clustering; SCAR_PRIMARY_SILO_PORT names the primary) or "redis".</summary>
+    /// <summary>SCAR_CLUSTERING: "localhost" (development clustering; SCAR_PRIMARY_SILO_PORT names the primary), "redis" or "postgres".</summary>
     public string Clustering { get; init; } = "localhost";
 
     /// <summary>SCAR_PRIMARY_SILO_PORT: silo port of the primary silo, with localhost clustering.</summary>
@@ -28,7 +28,16 @@ public sealed record SiloSettings
     /// <summary>SCAR_REDIS: Redis connection string, with redis clustering or storage.</summary>
     public string Redis { get; init; } = "localhost:6379";
 
-    /// <summary>SCAR_STORAGE: "memory", "file" (SCAR_STORAGE_DIR) or "redis": where job records and checkpoints live.</summary>
+    /// <summary>SCAR_POSTGRES: PostgreSQL connection (Npgsql connection string or postgres://USER@HOST:PORT/DATABASE), with postgres clustering or storage.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>SCAR_SERVICE_ID: the service whose grain state the silos share across cluster restarts; "scar" by default.</summary>
+    public string ServiceId { get; init; } = "scar";
+
+    /// <summary>SCAR_RESUME_INTERVAL_SECONDS: how often a silo wakes the registry's unfinished jobs (also once at start); 0 = only at start.</summary>
+    public int ResumeIntervalSeconds { get; init; } = 60;
+
+    /// <summary>SCAR_STORAGE: "memory", "file" (SCAR_STORAGE_DIR), "redis" or "postgres": where job records and checkpoints live.</summary>
     public string Storage { get; init; } = "memory";
 
     /// <summary>SCAR_STORAGE_DIR: folder of the file storage, shared by every silo.</summary>
@@ -67,6 +76,9 @@ public sealed record SiloSettings
             Clustering = (Env("SCAR_CLUSTERING") ?? d.Clustering).ToLowerInvariant(),
             PrimarySiloPort = Int("SCAR_PRIMARY_SILO_PORT", Int("SCAR_SILO_PORT", d.PrimarySiloPort)),
             Redis = Env("SCAR_REDIS") ?? d.Redis,
+            Postgres = Env("SCAR_POSTGRES"),
+            ServiceId = Env("SCAR_SERVICE_ID") ?? d.ServiceId,
+            ResumeIntervalSeconds = Int("SCAR_RESUME_INTERVAL_SECONDS", d.ResumeIntervalSeconds),
             Storage = (Env("SCAR_STORAGE") ?? d.Storage).ToLowerInvariant(),
             StorageDir = Env("SCAR_STORAGE_DIR") ?? d.StorageDir,
             ProbeConcurrency = Int("SCAR_PROBE_CONCURRENCY", 0),
@@ -84,17 +96,29 @@ public sealed record SiloSettings
     {
         switch (Clustering)
         {
-            case "redis":
-                silo.UseRedisClustering(Redis);
+            case "redis" or "postgres":
+                if (Clustering == "redis")
+                {
+                    silo.UseRedisClustering(Redis);
+                }
+                else
+                {
+                    silo.UseAdoNetClustering(o =>
+                    {
+                        o.Invariant = PostgresConnection.Invariant;
+                        o.ConnectionString = Postgres;
+                    });
+                }
+
                 silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
                 {
                     o.ClusterId = ClusterId;
-                    o.ServiceId = "scar";
+                    o.ServiceId = ServiceId;
                 });
                 silo.ConfigureEndpoints(IPAddress.Parse(AdvertisedIp), SiloPort, GatewayPort, listenOnAnyHostAddress: AdvertisedIp != "127.0.0.1");
                 break;
             default:
-                silo.UseLocalhostClustering(SiloPort, GatewayPort, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), "scar", ClusterId);
+                silo.UseLocalhostClustering(SiloPort, GatewayPort, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), ServiceId, ClusterId);
                 break;
         }
 
@@ -138,24 +162,43 @@ public sealed record SiloSettings
             case "redis":
                 silo.AddRedisGrainStorage(ScarSiloOptions.StorageName, o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(Redis));
                 break;
+            case "postgres":
+                silo.AddAdoNetGrainStorage(ScarSiloOptions.StorageName, o =>
+                {
+                    o.Invariant = PostgresConnection.Invariant;
+                    o.ConnectionString = Postgres;
+                });
+                break;
             default:
                 silo.AddMemoryGrainStorage(ScarSiloOptions.StorageName);
                 break;
         }
 
         silo.AddScar(o => o.ProbeConcurrency = ProbeConcurrency);
+        silo.AddScarJobResumer(ResumeIntervalSeconds > 0 ? TimeSpan.FromSeconds(ResumeIntervalSeconds) : null);
     }
 
     private SiloSettings Validate()
     {
-        if (Clustering is not ("localhost" or "redis"))
+        if (Clustering is not ("localhost" or "redis" or "postgres"))
         {
-            throw new Core.ScarInputException("SCAR_CLUSTERING", $"'{Clustering}' is not a clustering provider; use localhost or redis.");
+            throw new Core.ScarInputException("SCAR_CLUSTERING", $"'{Clustering}' is not a clustering provider; use localhost, redis or postgres.");
         }
 
-        if (Storage is not ("memory" or "file" or "redis"))
+        if (Storage is not ("memory" or "file" or "redis" or "postgres"))
         {
-            throw new Core.ScarInputException("SCAR_STORAGE", $"'{Storage}' is not a storage provider; use memory, file or redis.");
+            throw new Core.ScarInputException("SCAR_STORAGE", $"'{Storage}' is not a storage provider; use memory, file, redis or postgres.");
+        }
+
+        if (Clustering == "postgres" || Storage == "postgres")
+        {
+            string user = Clustering == "postgres" ? "SCAR_CLUSTERING=postgres" : "SCAR_STORAGE=postgres";
+            if (Postgres is null)
+            {
+                throw new Core.ScarInputException("SCAR_POSTGRES", $"{user} needs SCAR_POSTGRES, the database's connection: postgres://USER@HOST:5432/DATABASE or Host=HOST;Database=DATABASE;Username=USER (prepare the database with scripts/postgres-setup.sh).");
+            }
+
+            return this with { Postgres = PostgresConnection.Parse(Postgres, "SCAR_POSTGRES") };
         }
 
         if (!IPAddress.TryParse(AdvertisedIp, out _))

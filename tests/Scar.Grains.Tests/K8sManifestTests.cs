@@ -12,7 +12,7 @@ public sealed partial class K8sManifestTests
 {
     private static readonly string Root = FindRoot();
 
-    public static TheoryData<string> Folders => new() { "base", "overlays/cpu", "overlays/gpu" };
+    public static TheoryData<string> Folders => new() { "base", "overlays/cpu", "overlays/gpu", "overlays/tls" };
 
     [Theory]
     [MemberData(nameof(Folders))]
@@ -85,6 +85,24 @@ public sealed partial class K8sManifestTests
         // The shared data volume is a claim of the kustomization.
         string claim = pod.GetProperty("spec").GetProperty("volumes")[0].GetProperty("persistentVolumeClaim").GetProperty("claimName").GetString()!;
         Assert.Contains("ReadWriteMany", Find("PersistentVolumeClaim", claim).GetProperty("spec").GetProperty("accessModes").EnumerateArray().Select(a => a.GetString()));
+
+        // TLS (overlays/tls only): SCAR_TLS_CERT names the certificate file where the scar-tls Secret is mounted.
+        bool tls = env.ContainsKey("SCAR_TLS_CERT");
+        Assert.Equal(folder == "overlays/tls", tls);
+        if (tls)
+        {
+            string certificate = env["SCAR_TLS_CERT"].GetProperty("value").GetString()!;
+            var mount = container.GetProperty("volumeMounts").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "tls");
+            string mountPath = mount.GetProperty("mountPath").GetString()!.TrimEnd('/');
+            Assert.True(mount.GetProperty("readOnly").GetBoolean(), "the certificate is mounted read-only");
+            Assert.StartsWith(mountPath + "/", certificate, StringComparison.Ordinal);
+            var volume = pod.GetProperty("spec").GetProperty("volumes").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "tls").GetProperty("secret");
+            Assert.Equal("scar-tls", volume.GetProperty("secretName").GetString());
+            var paths = volume.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("path").GetString()).ToList();
+            Assert.Contains(certificate[(mountPath.Length + 1)..], paths);
+            var password = env["SCAR_TLS_CERT_PASSWORD"].GetProperty("valueFrom").GetProperty("secretKeyRef");
+            Assert.Equal("scar-tls", password.GetProperty("name").GetString());
+        }
 
         bool gpu = container.GetProperty("resources").TryGetProperty("limits", out var limits) && limits.TryGetProperty("nvidia.com/gpu", out _);
         Assert.Equal(folder == "overlays/gpu", gpu);

@@ -90,7 +90,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         Assert.Equal(reference, File.ReadAllText(final.ReportPath!));
 
         // A client can also find the gateways through the silos' Redis membership instead of a gateway list.
-        await using var viaRedis = await ClusterConnection.ConnectAsync($"redis://{SiloProcessCluster.RedisEndpoint}", cluster.ClusterId, CancellationToken.None);
+        await using var viaRedis = await ClusterConnection.ConnectAsync($"redis://{SiloProcessCluster.RedisEndpoint}", cluster.ClusterId, CancellationToken.None, serviceId: cluster.ServiceId);
         Assert.Equal(JobState.Done, (await new ScarClient(viaRedis.Client).GetStatusAsync(Id("killed"))).State);
     }
 

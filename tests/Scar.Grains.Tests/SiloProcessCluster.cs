@@ -6,17 +6,21 @@ using Scar.Client;
 namespace Scar.Grains.Tests;
 
 /// <summary>
-/// Real silo processes (the built Scar.Silo.dll) on Redis membership and Redis storage, with fast failure detection,
-/// each on its own ports, for the fault tests. Redis comes from SCAR_TEST_REDIS (.ci/run starts one on 127.0.0.1:6390).
+/// Real silo processes (the built Scar.Silo.dll) with fast failure detection, each on its own ports: on Redis
+/// membership and Redis storage by default (the fault tests; Redis comes from SCAR_TEST_REDIS, .ci/run starts one on
+/// 127.0.0.1:6390), or on what <c>environment</c> sets (SCAR_CLUSTERING, SCAR_STORAGE, ...). Each cluster is its own
+/// service (SCAR_SERVICE_ID = its cluster id), so that no state of another test's cluster is shared.
 /// </summary>
 internal sealed class SiloProcessCluster : IAsyncDisposable
 {
     private readonly Process?[] _silos;
     private readonly string _logFolder;
+    private readonly IReadOnlyDictionary<string, string> _environment;
 
-    public SiloProcessCluster(int silos)
+    public SiloProcessCluster(int silos, IReadOnlyDictionary<string, string>? environment = null)
     {
         _silos = new Process?[silos];
+        _environment = environment ?? new Dictionary<string, string>();
         ClusterId = $"fault-{Guid.NewGuid():N}";
         // The silos' logs stay after the test, for a failure's post-mortem.
         _logFolder = Path.Combine(Path.GetTempPath(), "scar-fault-logs", ClusterId);
@@ -30,6 +34,9 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
     public static string RedisEndpoint => Environment.GetEnvironmentVariable("SCAR_TEST_REDIS") is { Length: > 0 } r ? r : "127.0.0.1:6390";
 
     public string ClusterId { get; }
+
+    /// <summary>The silos' SCAR_SERVICE_ID: the cluster's own, so that no other test's job state is shared.</summary>
+    public string ServiceId => ClusterId;
 
     public int BaseSiloPort { get; }
 
@@ -86,7 +93,13 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
         start.Environment["SCAR_FAST_FAILURE_DETECTION"] = "1";
         start.Environment["SCAR_PROBE_CONCURRENCY"] = "3";
         start.Environment["SCAR_SHUTDOWN_TIMEOUT_SECONDS"] = "20";
+        start.Environment["SCAR_SERVICE_ID"] = ServiceId;
         start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
         var log = new StreamWriter(Path.Combine(_logFolder, $"silo-{index}-{process.Id}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
@@ -146,7 +159,16 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
     }
 
     public async Task<ClusterConnection> ConnectAsync() =>
-        await ClusterConnection.ConnectAsync(Gateways, ClusterId, CancellationToken.None);
+        await ClusterConnection.ConnectAsync(Gateways, ClusterId, CancellationToken.None, serviceId: ServiceId);
+
+    /// <summary>The log lines of every silo process started so far.</summary>
+    public IEnumerable<string> LogLines() =>
+        Directory.EnumerateFiles(_logFolder, "*.log").SelectMany(f =>
+        {
+            using var stream = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd().Split('\n');
+        });
 
     public async ValueTask DisposeAsync()
     {

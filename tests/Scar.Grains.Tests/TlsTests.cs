@@ -55,6 +55,77 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task The_scar_command_reaches_a_TLS_cluster_with_tls_cert_and_a_wrong_certificate_is_a_clear_error()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        using var corpus = new TestCorpus(items: 300);
+        try
+        {
+            // The certificate files a user would have: the cluster's (with a password), another one, and no certificate at all.
+            string pfx = Path.Combine(corpus.Folder, "cluster.pfx");
+            File.WriteAllBytes(pfx, ClusterCertificate.Export(X509ContentType.Pfx, "s3cret"));
+            string intruder = Path.Combine(corpus.Folder, "intruder.pfx");
+            File.WriteAllBytes(intruder, SelfSigned("CN=intruder").Export(X509ContentType.Pfx));
+            string notPfx = Path.Combine(corpus.Folder, "cluster.txt");
+            File.WriteAllText(notPfx, "not a certificate");
+            var gateway = cluster.Primary?.GatewayAddress?.Endpoint ?? throw new InvalidOperationException("the primary silo has no gateway");
+            string[] connection = ["--cluster", $"127.0.0.1:{gateway.Port}", "--cluster-id", cluster.Options.ClusterId];
+
+            var job = await CliAsync([
+                "characterize", .. connection, "--tls-cert", pfx, "--tls-cert-password", "s3cret",
+                "--embeddings", $"image={corpus.ImagePath}", "--embeddings", $"text={corpus.TextPath}",
+                "--k", "3", "--seed", "9", "--ratios", "1,2,5", "--epochs", "20", "--out", Path.Combine(corpus.Folder, "cli"), "--json"]);
+            Assert.True(job.Code == ExitCodes.Ok, $"characterize over TLS exited {job.Code}: {job.Err}");
+            Assert.True(File.Exists(Path.Combine(corpus.Folder, "cli", "report.json")));
+
+            // Other verbs take it too: status of an unknown job (exit code 2) got through TLS to the cluster.
+            var status = await CliAsync(["status", "no-such-job", .. connection, "--tls-cert", pfx, "--tls-cert-password", "s3cret", "--connect-timeout", "10"]);
+            Assert.True(status.Code == ExitCodes.BadInput && !status.Err.Contains("--tls-cert", StringComparison.Ordinal), $"status exited {status.Code}: {status.Err}");
+
+            var wrong = await CliAsync(["status", "no-such-job", .. connection, "--tls-cert", intruder, "--connect-timeout", "5"]);
+            output.WriteLine($"wrong certificate: exit {wrong.Code}: {wrong.Err}");
+            Assert.Equal(ExitCodes.Unreachable, wrong.Code);
+            Assert.Contains("--tls-cert is the cluster's certificate", wrong.Err, StringComparison.Ordinal);
+
+            var none = await CliAsync(["status", "no-such-job", .. connection, "--connect-timeout", "5"]);
+            output.WriteLine($"no certificate: exit {none.Code}: {none.Err}");
+            Assert.Equal(ExitCodes.Unreachable, none.Code);
+            Assert.Contains("give its certificate with --tls-cert FILE", none.Err, StringComparison.Ordinal);
+
+            var unreadable = await CliAsync(["status", "no-such-job", .. connection, "--tls-cert", notPfx]);
+            Assert.Equal(ExitCodes.BadInput, unreadable.Code);
+            Assert.Contains("--tls-cert: ", unreadable.Err, StringComparison.Ordinal);
+            var badPassword = await CliAsync(["status", "no-such-job", .. connection, "--tls-cert", pfx, "--tls-cert-password", "wrong"]);
+            Assert.Equal(ExitCodes.BadInput, badPassword.Code);
+            Assert.Contains("wrong or missing password", badPassword.Err, StringComparison.Ordinal);
+            var missing = await CliAsync(["status", "no-such-job", .. connection, "--tls-cert", Path.Combine(corpus.Folder, "absent.pfx")]);
+            Assert.Equal(ExitCodes.BadInput, missing.Code);
+            Assert.Contains("does not exist", missing.Err, StringComparison.Ordinal);
+            var embedded = await CliAsync(["characterize", "--tls-cert", pfx, "--embeddings", $"image={corpus.ImagePath}", "--embeddings", $"text={corpus.TextPath}", "--out", Path.Combine(corpus.Folder, "embedded")]);
+            Assert.Equal(ExitCodes.BadInput, embedded.Code);
+            Assert.Contains("give --cluster too", embedded.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    private static async Task<(int Code, string Out, string Err)> CliAsync(string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = await Cli.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     // A client of the same cluster presenting another certificate (or none, without TLS) must not get a connection.
     private static async Task ConnectAsync(TestCluster cluster, IPEndPoint gateway, X509Certificate2? certificate)
     {

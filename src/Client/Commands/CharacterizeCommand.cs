@@ -27,7 +27,7 @@ public static class CharacterizeCommand
     private static readonly Option<int?> Repeats = new("--repeats") { Description = "Run the whole characterization R times with derived seeds and report mean ± range (default 1; the paper uses 3)." };
     private static readonly Option<double?> EpsilonAcc = new("--epsilon-acc") { Description = "Accuracy gap to the plateau that defines the learning-curve FDS (default 0.01)." };
     private static readonly Option<int?> Bootstrap = new("--bootstrap") { Description = "Bootstrap resamples of the learning-curve FDS interval (default 200; 0 for none)." };
-    private static readonly Option<string?> Cluster = new("--cluster") { Description = "Submit to a running cluster at HOST:PORT[,HOST:PORT] (its gateways) instead of an embedded silo." };
+    private static readonly Option<string?> Cluster = new("--cluster") { Description = "Submit to a running cluster instead of an embedded silo: its gateways as HOST:PORT[,HOST:PORT], or its silos' membership as redis://HOST:PORT or postgres://USER@HOST:PORT/DATABASE." };
     private static readonly Option<string> ClusterId = new("--cluster-id") { Description = "The cluster's id (SCAR_CLUSTER_ID of its silos).", DefaultValueFactory = _ => "scar-local" };
     private static readonly Option<int?> ShardRows = new("--shard-rows") { Description = "Rows per embedding shard (default 131072); results depend on it, not on the number of silos." };
     private static readonly Option<bool> Json = new("--json") { Description = "Print only the report's JSON on stdout (progress still goes to stderr)." };
@@ -39,9 +39,10 @@ public static class CharacterizeCommand
         {
             Cluster, ClusterId, Json,
         };
+        ClusterTlsOptions.AddTo(command);
         AddSpecOptions(command);
         command.SetAction(async (parse, ct) =>
-            await JobRunner.RunAsync(BuildSpec(parse), parse.GetValue(Json), io, parse.GetValue(Cluster), parse.GetValue(ClusterId)!, ct));
+            await JobRunner.RunAsync(BuildSpec(parse), parse.GetValue(Json), io, parse.GetValue(Cluster), parse.GetValue(ClusterId)!, ct, ClusterTlsOptions.LoadFor(parse, parse.GetValue(Cluster))));
         return command;
     }
 

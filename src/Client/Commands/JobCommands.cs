@@ -15,7 +15,7 @@ public static class JobCommands
 {
     private static readonly Option<string> Cluster = new("--cluster")
     {
-        Description = "Gateways of the cluster as HOST:PORT[,HOST:PORT] (default: $SCAR_CLUSTER, else localhost:30000).",
+        Description = "The cluster: its gateways as HOST:PORT[,HOST:PORT], or its silos' membership as redis://HOST:PORT or postgres://USER@HOST:PORT/DATABASE (default: $SCAR_CLUSTER, else localhost:30000).",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SCAR_CLUSTER") is { Length: > 0 } v ? v : "localhost:30000",
     };
 
@@ -158,6 +158,7 @@ public static class JobCommands
         command.Options.Add(Cluster);
         command.Options.Add(ClusterId);
         command.Options.Add(ConnectTimeout);
+        ClusterTlsOptions.AddTo(command);
     }
 
     private static (JobSpec Spec, string? JobId) ReadSpec(ParseResult parse)
@@ -188,7 +189,8 @@ public static class JobCommands
     private static async Task<int> WithClient(ParseResult parse, ConsoleIo io, CancellationToken cancellationToken, Func<ScarClient, CancellationToken, Task<int>> action)
     {
         var connectTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(ConnectTimeout)));
-        await using var client = await ScarClient.ConnectAsync(parse.GetValue(Cluster)!, parse.GetValue(ClusterId)!, connectTimeout, cancellationToken);
+        var tls = ClusterTlsOptions.Load(parse);
+        await using var client = await ScarClient.ConnectAsync(parse.GetValue(Cluster)!, parse.GetValue(ClusterId)!, connectTimeout, cancellationToken, tls);
         return await action(client, cancellationToken);
     }
 

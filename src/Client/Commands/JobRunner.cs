@@ -17,15 +17,17 @@ public static class JobRunner
 
     /// <summary>
     /// Validates, submits (to the cluster at <paramref name="cluster"/>, or to a fresh embedded silo when it is
-    /// null), watches, prints; returns the exit code.
+    /// null; over TLS with <paramref name="tlsCertificate"/> when given), watches, prints; returns the exit code.
     /// </summary>
-    public static async Task<int> RunAsync(JobSpec spec, bool json, ConsoleIo io, string? cluster, string clusterId, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobSpec spec, bool json, ConsoleIo io, string? cluster, string clusterId, CancellationToken cancellationToken,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? tlsCertificate = null)
     {
+
         // Catch bad options before paying for a silo start or a connection.
         spec.ToOptions().Validate();
         await using IAsyncDisposable connection = cluster is null
             ? await EmbeddedSilo.StartAsync(cancellationToken: cancellationToken)
-            : await ClusterConnection.ConnectAsync(cluster, clusterId, cancellationToken);
+            : await ClusterConnection.ConnectAsync(cluster, clusterId, cancellationToken, tlsCertificate: tlsCertificate);
         var client = new ScarClient(connection is EmbeddedSilo embedded ? embedded.Client : ((ClusterConnection)connection).Client);
         string jobId = $"job-{Guid.NewGuid():N}";
         JobStatus status = await client.SubmitAsync(jobId, spec, cancellationToken);
