@@ -76,19 +76,27 @@ internal static class Program
         }
 
         var options = new KMeansOptions { K = k, MaxIterations = iters, Tolerance = 0, Threads = threads };
+        using AcceleratedDevice? accelerated = AcceleratedDevice.ForKMeans(o.Text("device"), x, init, k, threads);
+        if (accelerated is { Failed: true })
+        {
+            return 3;
+        }
+
+        string backend = accelerated?.Backend ?? Gemm.Backend;
         var clock = Stopwatch.StartNew();
-        KMeansResult result = KMeans.FitFrom(x, init, options);
+        KMeansResult result = KMeans.FitFrom(x, init, options, accelerated?.Assigner);
         double seconds = clock.Elapsed.TotalSeconds;
         double gflops = 2.0 * n * d * k * result.Iterations / seconds / 1e9;
         double objective = result.Stats[^1].Objective;
         double iterSeconds = result.Stats.Sum(s => s.Seconds);
-        Console.Error.WriteLine($"kmeans n={n} d={d} k={k} iters={result.Iterations} threads={threads} backend={Gemm.Backend}: {seconds:F3} s " +
+        Console.Error.WriteLine($"kmeans n={n} d={d} k={k} iters={result.Iterations} threads={threads} backend={backend}: {seconds:F3} s " +
             $"({iterSeconds:F3} s in iterations), {gflops:F1} GFLOP/s, objective {objective:R} (last assignment), inertia after update {result.Inertia:R}");
         Emit(o, new Dictionary<string, object?>
         {
             ["seconds"] = seconds, ["gflops"] = gflops, ["objective"] = objective, ["iterations"] = result.Iterations,
             ["iteration_seconds"] = iterSeconds, ["init_seconds"] = double.IsNaN(initSeconds) ? null : initSeconds, ["inertia"] = result.Inertia,
-            ["threads"] = threads, ["backend"] = Gemm.Backend, ["x"] = Path.GetFullPath(xPath), ["init"] = Path.GetFullPath(initPath),
+            ["threads"] = threads, ["backend"] = backend, ["x"] = Path.GetFullPath(xPath), ["init"] = Path.GetFullPath(initPath),
+            ["device"] = accelerated?.Device ?? "cpu", ["setup_seconds"] = accelerated?.SetupSeconds,
         });
         return 0;
     }
@@ -106,19 +114,29 @@ internal static class Program
         int[] rows = Enumerable.Range(0, n).ToArray();
         var options = new ProbeOptions { MaxEpochs = epochs, Patience = patience, Threads = threads };
 
-        // One short warm-up so that tiering does not land in the measured epochs.
+        // One short warm-up so that tiering does not land in the measured epochs (the accelerated one runs its graph once).
         ProbeTrainer.Train(x, rows[..Math.Min(n, 4096)], labels[..Math.Min(n, 4096)], classes, options with { MaxEpochs = 3 }, seed);
+        using AcceleratedDevice? accelerated = AcceleratedDevice.ForProbe(o.Text("device"), x, rows, labels, classes, threads, seed);
+        if (accelerated is { Failed: true })
+        {
+            return 3;
+        }
+
+        string backend = accelerated?.Backend ?? Gemm.Backend;
         var clock = Stopwatch.StartNew();
-        ProbeTrainingResult result = ProbeTrainer.Train(x, rows, labels, classes, options, seed);
+        ProbeTrainingResult result = accelerated?.Gradients is { } gradients
+            ? ProbeTrainer.Train(x, rows, labels, classes, options, seed, gradients)
+            : ProbeTrainer.Train(x, rows, labels, classes, options, seed);
         double ms = clock.Elapsed.TotalMilliseconds;
         double perEpoch = ms / result.Epochs;
         double loss = result.LossHistory[^1];
         Console.Error.WriteLine($"probe n={n} d={d} classes={classes} epochs={result.Epochs} (max {epochs}, patience {patience}) threads={threads} " +
-            $"backend={Gemm.Backend}: {ms:F0} ms, {perEpoch:F1} ms/epoch, final loss {loss:F6}, train accuracy {result.TrainAccuracy:F4}");
+            $"backend={backend}: {ms:F0} ms, {perEpoch:F1} ms/epoch, final loss {loss:F6}, train accuracy {result.TrainAccuracy:F4}");
         Emit(o, new Dictionary<string, object?>
         {
             ["ms_per_epoch"] = perEpoch, ["final_loss"] = loss, ["epochs"] = result.Epochs, ["train_accuracy"] = result.TrainAccuracy,
-            ["threads"] = threads, ["backend"] = Gemm.Backend, ["x"] = Path.GetFullPath(xPath), ["y"] = Path.GetFullPath(yPath),
+            ["threads"] = threads, ["backend"] = backend, ["x"] = Path.GetFullPath(xPath), ["y"] = Path.GetFullPath(yPath),
+            ["device"] = accelerated?.Device ?? "cpu", ["setup_seconds"] = accelerated?.SetupSeconds,
         });
         return 0;
     }

@@ -16,7 +16,21 @@ public static class KMeans
 
     /// <summary>Clusters the rows of <paramref name="x"/> into <see cref="KMeansOptions.K"/> groups.</summary>
     /// <exception cref="ScarInputException">k &lt; 2, fewer rows than k, or a non-finite value (input <c>--k</c> / <c>embeddings</c>).</exception>
-    public static KMeansResult Fit(FloatMatrix x, KMeansOptions options, CancellationToken cancellationToken = default)
+    public static KMeansResult Fit(FloatMatrix x, KMeansOptions options, CancellationToken cancellationToken = default) =>
+        FitCore(x, options, assigner: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Fit(FloatMatrix, KMeansOptions, CancellationToken)"/>, with the nearest-centre search of every
+    /// Lloyd iteration done by <paramref name="assigner"/> (built for <paramref name="x"/>, e.g. on a GPU); the
+    /// k-means++ seeding, empty-cluster relocation, centre update and convergence test stay here.
+    /// </summary>
+    public static KMeansResult Fit(FloatMatrix x, KMeansOptions options, ICentreAssigner assigner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assigner);
+        return FitCore(x, options, assigner, cancellationToken);
+    }
+
+    private static KMeansResult FitCore(FloatMatrix x, KMeansOptions options, ICentreAssigner? assigner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +57,7 @@ public static class KMeans
         int trials = options.LocalTrials > 0 ? options.LocalTrials : 2 + (int)Math.Log(k);
         var engine = new Engine(x, k, Math.Max(k, trials), OrderedBlockParallel.ResolveThreads(options.Threads), cancellationToken);
         float[] centroids = engine.SeedPlusPlus(trials, options.Seed);
+        engine.Assigner = assigner;
         return engine.Lloyd(centroids, options);
     }
 
@@ -56,7 +71,11 @@ public static class KMeans
     }
 
     /// <summary>Lloyd iterations from the given centres (k × d, copied), as <see cref="Fit"/> runs them after seeding.</summary>
-    internal static KMeansResult FitFrom(FloatMatrix x, ReadOnlySpan<float> initial, KMeansOptions options, CancellationToken cancellationToken = default)
+    internal static KMeansResult FitFrom(FloatMatrix x, ReadOnlySpan<float> initial, KMeansOptions options, CancellationToken cancellationToken = default) =>
+        FitFrom(x, initial, options, assigner: null, cancellationToken);
+
+    /// <summary>Lloyd iterations from the given centres, with the nearest-centre search done by <paramref name="assigner"/> when not null.</summary>
+    internal static KMeansResult FitFrom(FloatMatrix x, ReadOnlySpan<float> initial, KMeansOptions options, ICentreAssigner? assigner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,7 +84,7 @@ public static class KMeans
             throw new ArgumentException($"initial has {initial.Length} values, expected k × dim = {options.K} × {x.Cols}.", nameof(initial));
         }
 
-        var engine = new Engine(x, options.K, options.K, OrderedBlockParallel.ResolveThreads(options.Threads), cancellationToken);
+        var engine = new Engine(x, options.K, options.K, OrderedBlockParallel.ResolveThreads(options.Threads), cancellationToken) { Assigner = assigner };
         return engine.Lloyd(initial.ToArray(), options);
     }
 
@@ -150,6 +169,9 @@ public static class KMeans
                 throw new ScarInputException("embeddings", $"row {bad} contains NaN or infinity; k-means needs finite values.");
             }
         }
+
+        /// <summary>When set, the Lloyd iterations' nearest-centre search (the seeding always runs here).</summary>
+        public ICentreAssigner? Assigner { get; set; }
 
         /// <summary>Lloyd iterations from <paramref name="centroids"/> (overwritten) until convergence or the iteration limit.</summary>
         public KMeansResult Lloyd(float[] centroids, KMeansOptions options)
@@ -366,6 +388,11 @@ public static class KMeans
                 _counts.AsSpan().Clear();
             }
 
+            if (Assigner is not null)
+            {
+                return AssignExternally(centroids, centreNorms, labels, accumulate);
+            }
+
             OrderedBlockParallel.Run(
                 _blocks,
                 _workers,
@@ -405,6 +432,64 @@ public static class KMeans
                 {
                     inertia += _partialScalars[w][0];
                     if (accumulate)
+                    {
+                        VectorMath.Add(_partialSums[w], _sums);
+                        for (int j = 0; j < _k; j++)
+                        {
+                            _counts[j] += _partialCounts[w][j];
+                        }
+                    }
+                },
+                _cancellationToken);
+            return inertia;
+        }
+
+        /// <summary>
+        /// <see cref="AssignStep"/> with the labels and distances (and, when it offers them, the per-cluster sums)
+        /// from <see cref="Assigner"/>; the inertia and any sums it leaves are folded here in block order.
+        /// </summary>
+        private double AssignExternally(float[] centroids, float[] centreNorms, int[] labels, bool accumulate)
+        {
+            bool summed = Assigner!.Assign(centroids, centreNorms, labels, _minDistance, accumulate ? _sums : null, accumulate ? _counts : null);
+            double inertia = 0;
+            OrderedBlockParallel.Run(
+                _blocks,
+                _workers,
+                (block, w) =>
+                {
+                    (int start, int end) = Range(block);
+                    double objective = 0;
+                    double[] sums = _partialSums[w];
+                    long[] counts = _partialCounts[w];
+                    bool sum = accumulate && !summed;
+                    if (sum)
+                    {
+                        sums.AsSpan().Clear();
+                        counts.AsSpan().Clear();
+                    }
+
+                    for (int i = start; i < end; i++)
+                    {
+                        int best = labels[i];
+                        if ((uint)best >= (uint)_k)
+                        {
+                            throw new InvalidOperationException($"the centre assigner labelled row {i} with {best}, outside [0, {_k}).");
+                        }
+
+                        objective += _minDistance[i];
+                        if (sum)
+                        {
+                            VectorMath.AddWidened(_x.Row(i), sums.AsSpan(best * _d, _d));
+                            counts[best]++;
+                        }
+                    }
+
+                    _partialScalars[w][0] = objective;
+                },
+                (_, w) =>
+                {
+                    inertia += _partialScalars[w][0];
+                    if (accumulate && !summed)
                     {
                         VectorMath.Add(_partialSums[w], _sums);
                         for (int j = 0; j < _k; j++)

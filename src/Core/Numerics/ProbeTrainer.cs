@@ -15,7 +15,25 @@ public static class ProbeTrainer
     /// </summary>
     public static ProbeTrainingResult Train(
         FloatMatrix x, int[] rows, int[] labels, int classes, ProbeOptions options, ulong seed,
+        CancellationToken cancellationToken = default) =>
+        TrainCore(x, rows, labels, classes, options, seed, gradients: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Train(FloatMatrix, int[], int[], int, ProbeOptions, ulong, CancellationToken)"/>, with each
+    /// epoch's full-batch gradient from <paramref name="gradients"/> (built for the same rows and labels, e.g. on a
+    /// GPU); initialization, Adam, early stopping and the final training logits stay here.
+    /// </summary>
+    public static ProbeTrainingResult Train(
+        FloatMatrix x, int[] rows, int[] labels, int classes, ProbeOptions options, ulong seed, IProbeGradientSource gradients,
         CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        return TrainCore(x, rows, labels, classes, options, seed, gradients, cancellationToken);
+    }
+
+    private static ProbeTrainingResult TrainCore(
+        FloatMatrix x, int[] rows, int[] labels, int classes, ProbeOptions options, ulong seed, IProbeGradientSource? gradients,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(rows);
@@ -40,7 +58,12 @@ public static class ProbeTrainer
         for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var sums = kernel.Compute(x, rows, labels, model, 1f / n, cancellationToken);
+            var sums = gradients?.Compute(model, cancellationToken) ?? kernel.Compute(x, rows, labels, model, 1f / n, cancellationToken);
+            if (sums.GradW.Length != d * k || sums.GradB.Length != k)
+            {
+                throw new InvalidOperationException($"the gradient source returned {sums.GradW.Length} + {sums.GradB.Length} values for a {d} × {k} probe.");
+            }
+
             AdamStep(w, sums.GradW, mW, vW, epoch, options);
             AdamStep(b, sums.GradB, mB, vB, epoch, options);
             epochs = epoch;
