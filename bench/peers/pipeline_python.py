@@ -111,7 +111,7 @@ def total_fds(h, rho):
     lo = max(math.log(h.max()) / 2, 1e-3)
     per_task = np.log(h / DELTA) / (2 * EPS ** 2)
     try:
-        x = brentq(f, lo, lo + 30, xtol=1e-12)
+        x = brentq(f, lo, lo + 30)  # scipy's default tolerances (xtol 2e-12), as Scar's Brent
     except ValueError:
         return float(per_task.sum()), True
     return math.log(rho) * x / EPS ** 2, False
