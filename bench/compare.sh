@@ -55,6 +55,7 @@ if [[ $what == *all* || $what == *characterize* ]]; then
   p=$($PY bench/peers/pipeline_python.py --out "$(field "$s" "['out']")" --k "$CH_K" --threads "$T" --json)
   echo "characterize n=$CH_N d=$CH_D k=$CH_K: scar $(field "$s" "['seconds']") s $(field "$s" "['stages']"); python $(field "$p" "['seconds']") s $(field "$p" "['stages']")"
   echo "  FDS scar $(field "$s" "['fds']"), python $(field "$p" "['fds']")"
+  echo "  python probes started from torch's own init instead of Scar's: $(field "$p" ".get('init_fallbacks')")"
   echo "  RATIO whole method python/scar = $(ratio "$(field "$p" "['seconds']")" "$(field "$s" "['seconds']")") (target >= 3)"
   echo "  RATIO FDS |python-scar|/scar = $(field "$p" "['fds_rel_diff']") (target <= 0.01)"
   echo "  RATIO peak working set / embedding bytes = $(field "$s" "['peak_ratio']") (target <= 1.5)"

@@ -226,14 +226,44 @@ internal static class Program
                     manifest.Add(new Dictionary<string, object>
                     {
                         ["id"] = w.Id, ["modality"] = m.Name, ["set"] = set, ["ratio"] = w.Ratio, ["repeat"] = w.Repeat, ["rows"] = file,
-                        ["embeddings"] = w.EmbeddingsPath, ["labels"] = w.LabelsPath, ["test"] = w.TestPath,
+                        ["init"] = WriteInit(subsetDir, w), ["embeddings"] = w.EmbeddingsPath, ["labels"] = w.LabelsPath, ["test"] = w.TestPath,
                         ["primary"] = m.PrimaryPath, ["reserve"] = m.ReservePath,
                     });
                 }
             }
+
+            // The completion probes (§7): one seed for every arm; their rows are the work/ files Scar trained on.
+            foreach (string arm in DataCompletion.Arms)
+            {
+                string rows = Path.Combine(workDir, $"{m.Name}.completion.{arm}.npy");
+                var w = new ProbeWork($"{m.Name}/completion/{arm}", m.EmbeddingsPath, m.LabelsPath, rows, job.TestPath, job.Classes, 1, 0,
+                    DataCompletion.ProbeSeed(options, m.Index));
+                manifest.Add(new Dictionary<string, object>
+                {
+                    ["id"] = w.Id, ["modality"] = m.Name, ["set"] = "completion", ["arm"] = arm, ["ratio"] = 1, ["repeat"] = 0, ["rows"] = rows,
+                    ["init"] = WriteInit(subsetDir, w), ["embeddings"] = w.EmbeddingsPath, ["labels"] = w.LabelsPath, ["test"] = w.TestPath,
+                    ["primary"] = m.PrimaryPath, ["reserve"] = m.ReservePath,
+                });
+            }
         }
 
         File.WriteAllText(Path.Combine(subsetDir, "manifest.json"), JsonSerializer.Serialize(manifest, Json));
+    }
+
+    /// <summary>
+    /// Writes the weights probe <paramref name="w"/> started from as a (d + 1) × k float32 .npy: rows 0 … d − 1 are W
+    /// (d × k, so torch's <c>Linear.weight</c> is its transpose), row d is b. Returns the path.
+    /// </summary>
+    private static string WriteInit(string subsetDir, ProbeWork w)
+    {
+        int d = checked((int)NpyFile.ReadHeader(w.EmbeddingsPath).Shape[1]);
+        ProbeModel model = ShardedProbeTrainer.InitialModel(w, d);
+        float[] data = new float[(d + 1) * w.Classes];
+        model.Weights.CopyTo(data, 0);
+        model.Bias.CopyTo(data, d * w.Classes);
+        string file = Path.Combine(subsetDir, w.Id.Replace('/', '_') + ".init.npy");
+        NpyFile.WriteMatrix(file, new FloatMatrix(d + 1, w.Classes, data));
+        return file;
     }
 
     /// <summary>The prepared job of a finished run, rebuilt from its report and work folder (paths only; nothing is recomputed).</summary>

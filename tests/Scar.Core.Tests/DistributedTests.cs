@@ -120,6 +120,53 @@ public sealed class DistributedTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sharded_probe_starts_from_its_initial_model()
+    {
+        // The benchmark hands InitialModel to the Python peer as its starting point: with a zero learning rate the
+        // probe never moves, so its measures must be those of the initial weights on the same subset.
+        var random = new DeterministicRandom(8);
+        int n = 600, d = 6, k = 3, ratio = 2;
+        var x = new FloatMatrix(n, d);
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            labels[i] = random.NextInt(k);
+            for (int j = 0; j < d; j++)
+            {
+                x.Row(i)[j] = (float)((j == labels[i] ? 1.5 : 0.0) + random.NextGaussian());
+            }
+        }
+
+        string embeddings = Write("init-x.npy", x), labelsPath = Path.Combine(_folder, "init-labels.npy"), poolPath = Path.Combine(_folder, "init-pool.npy");
+        int[] pool = Enumerable.Range(0, n).Where(i => i % 5 != 0).ToArray();
+        NpyFile.WriteIntVector(labelsPath, labels);
+        NpyFile.WriteIntVector(poolPath, pool);
+        NpyFile.WriteIntVector(Path.Combine(_folder, "init-test.npy"), Enumerable.Range(0, n).Where(i => i % 5 == 0).ToArray());
+        var work = new ProbeWork("m/total/r2/1", embeddings, labelsPath, poolPath, Path.Combine(_folder, "init-test.npy"), k, ratio, 1, 1234UL);
+
+        ProbeOutcome outcome = await ShardedProbeTrainer.RunAsync(new LocalShardProvider(128), work, new ProbeOptions { LearningRate = 0, MaxEpochs = 3 });
+
+        ProbeModel initial = ShardedProbeTrainer.InitialModel(work, d);
+        int[] rows = StratifiedSampler.Sample(pool, labels, k, ratio, DeterministicRandom.Derive(work.Seed, "subset"));
+        Array.Sort(rows);
+        var logits = new float[rows.Length * k];
+        initial.Logits(x, rows, logits);
+        SubsetMeasures expected = ScarMeasures.Compute(logits, rows.Length, k, rows.Select(r => labels[r]).ToArray(), ratio);
+        Assert.Equal(rows.Length, outcome.SubsetSize);
+        MeasuresConformance.Close(expected.TrainAccuracy, outcome.TrainAccuracy, 1e-12, "train accuracy");
+        for (int c = 0; c < k; c++)
+        {
+            MeasuresConformance.Close(expected.Tasks[c].Authenticity, outcome.Authenticity[c], 1e-12, $"task {c} authenticity");
+            MeasuresConformance.Close(expected.Tasks[c].Richness, outcome.Richness[c], 1e-12, $"task {c} richness");
+            MeasuresConformance.Close(expected.Tasks[c].Coverage, outcome.Coverage[c], 1e-9, $"task {c} coverage");
+        }
+
+        // And they are nn.Linear's: uniform within ±1/√d, not all equal.
+        Assert.All(initial.Weights, v => Assert.InRange(Math.Abs(v), 0, 1 / Math.Sqrt(d)));
+        Assert.True(initial.Weights.Distinct().Count() > (d * k) / 2);
+    }
+
+    [Fact]
     public async Task Distributed_kmeans_recovers_separated_blobs_whatever_the_shard_count()
     {
         var random = new DeterministicRandom(3);

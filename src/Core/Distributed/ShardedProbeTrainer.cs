@@ -29,7 +29,7 @@ public static class ShardedProbeTrainer
             throw new InvalidOperationException($"probe {work.Id}: the subset at ratio {work.Ratio} is empty (every class has fewer than {work.Ratio} rows); use smaller ratios or more data.");
         }
 
-        var model = ProbeTrainer.Initialize(d, k, DeterministicRandom.Derive(work.Seed, "init"));
+        var model = InitialModel(work, d);
         float[] w = model.Weights, b = model.Bias;
         float[] mW = new float[d * k], vW = new float[d * k], mB = new float[k], vB = new float[k];
         var gradW = new double[d * k];
@@ -91,6 +91,13 @@ public static class ShardedProbeTrainer
             measures.Tasks.Select(t => t.Scale).ToArray(), measures.Tasks.Select(t => t.Coverage).ToArray(),
             measures.Tasks.Select(t => t.Authenticity).ToArray(), measures.Tasks.Select(t => t.Richness).ToArray(), taskTest);
     }
+
+    /// <summary>
+    /// The weights the probe of <paramref name="work"/> starts from (nn.Linear's uniform ±1/√d from the work's seed):
+    /// exposed so that a peer implementation can start from the same point (bench/Scar.Bench writes them).
+    /// </summary>
+    internal static ProbeModel InitialModel(ProbeWork work, int dim) =>
+        ProbeTrainer.Initialize(dim, work.Classes, DeterministicRandom.Derive(work.Seed, "init"));
 
     /// <summary>Folds shard statistics in shard order (Chan's merge for the score moments).</summary>
     public static MeasureStats Merge(IReadOnlyList<MeasureStats> parts, int classes)

@@ -100,8 +100,7 @@ public static class DataCompletion
             sets[arm].Sort();
             paths[arm] = Path.Combine(Path.GetFullPath(workDir), $"{modality.Name}.completion.{Arms[arm]}.npy");
             NpyFile.WriteIntVector(paths[arm], sets[arm].ToArray());
-            // The same probe seed for every arm, so only the rows differ between them.
-            ulong seed = DeterministicRandom.Derive(options.Seed, "completion-probe", modality.Index);
+            ulong seed = ProbeSeed(options, modality.Index);
             work.Add(new ProbeWork($"{modality.Name}/completion/{Arms[arm]}", modality.EmbeddingsPath, modality.LabelsPath, paths[arm],
                 job.TestPath, k, 1, 0, seed));
         }
@@ -109,6 +108,10 @@ public static class DataCompletion
         return new CompletionPlan(modality.Name, budget, deficit, addedPerClass, added, randomArm.Count - primary.Length, classwiseAdded,
             primary.Length, reserve.Length, work);
     }
+
+    /// <summary>The seed of every completion probe of a modality: the same for each arm, so only the rows differ between them.</summary>
+    internal static ulong ProbeSeed(CharacterizeOptions options, int modalityIndex) =>
+        DeterministicRandom.Derive(options.Seed, "completion-probe", modalityIndex);
 
     // A uniform draw of `count` rows without replacement, leaving the source list untouched.
     private static List<int> Draw(List<int> source, int count, DeterministicRandom random)
