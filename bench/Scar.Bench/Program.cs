@@ -355,7 +355,7 @@ internal static class Program
     private static int GemmBench(Options o)
     {
         int m = o.Int("m", 4096), n = o.Int("n", 4096), k = o.Int("k", 4096), reps = o.Int("reps", 3), threads = o.Threads;
-        bool managed = o.Flag("managed");
+        bool managed = o.Flag("managed"), transB = o.Flag("transb"); // --transb: C = A·Bᵀ with B stored n × k (k-means' layout)
         var random = new DeterministicRandom(1);
         float[] a = new float[(long)m * k], b = new float[(long)k * n], c = new float[(long)m * n];
         for (int i = 0; i < a.Length; i++)
@@ -386,11 +386,11 @@ internal static class Program
                 var sc = c.AsSpan(start * n, rows * n);
                 if (managed)
                 {
-                    Gemm.ManagedSgemm(false, false, rows, n, k, 1f, sa, k, b, n, 0f, sc, n);
+                    Gemm.ManagedSgemm(false, transB, rows, n, k, 1f, sa, k, b, transB ? k : n, 0f, sc, n);
                 }
                 else
                 {
-                    Gemm.Sgemm(false, false, rows, n, k, 1f, sa, k, b, n, 0f, sc, n);
+                    Gemm.Sgemm(false, transB, rows, n, k, 1f, sa, k, b, transB ? k : n, 0f, sc, n);
                 }
             });
             double s = clock.Elapsed.TotalSeconds;

@@ -56,7 +56,7 @@ for pidfile in "$SCAR_CLUSTER_DIR"/silo-*.pid; do
     continue
   fi
   log=${pidfile%.pid}.log
-  held=$(grep -o 'held here: [0-9]* bytes' "$log" 2>/dev/null | awk '{s += $3} END {print s + 0}')
+  held=$(grep -o 'held here: [0-9]* bytes' "$log" 2>/dev/null | awk '{s += $3} END {printf "%.0f\n", s}')
   ratio=$(if [ "$held" -gt 0 ]; then echo "scale=2; $hwm * 1024 / $held" | bc; else echo "n/a"; fi)
   echo "$(basename "$pidfile" .pid): peak resident $((hwm / 1024)) MiB, embedding shards held $((held / 1048576)) MiB, ratio $ratio"
 done
