@@ -26,7 +26,8 @@ internal static class Program
                   kmeans       --n 200000 --d 512 --k 100 --iters 20 --seed 42 [--init FILE.npy] [--threads T] [--data DIR]
                   probe        --n 200000 --d 512 --classes 10 --epochs 100 [--patience 5] [--threads T] [--data DIR]
                   characterize --n 100000 --d 512 --k 10 [--seed 42] [--threads T] [--data DIR]
-                  gemm         --m 4096 --n 4096 --k 4096 [--reps 3] [--threads T] [--managed]
+                  gemm         --m 4096 --n 4096 --k 4096 [--reps 3] [--threads T] [--managed] [--transb]
+                  bandwidth    --mib 1024 [--reps 5] [--threads T]   (memory read bandwidth: the probe's roofline)
                 """);
             return 2;
         }
@@ -40,6 +41,7 @@ internal static class Program
                 "probe" => ProbeBench(o),
                 "characterize" => await CharacterizeBench(o),
                 "gemm" => GemmBench(o),
+                "bandwidth" => BandwidthBench(o),
                 "probe-profile" => ProbeProfile(o),
                 _ => throw new ArgumentException($"unknown verb '{args[0]}'; use kmeans, probe, characterize or gemm."),
             };
@@ -349,6 +351,51 @@ internal static class Program
                 $"softmax {t[2]:F1} ms, backward {t[3]:F1} ms ({2.0 * n * d * k / t[3] / 1e6:F1} GFLOP/s); total {t.Sum():F1} ms");
         }
 
+        return 0;
+    }
+
+    // Sums a buffer much larger than the caches on T threads (each its own contiguous part), best of reps: the rate at
+    // which a full-batch probe epoch can stream its rows from memory, whatever its arithmetic.
+    private static int BandwidthBench(Options o)
+    {
+        int mib = o.Int("mib", 1024), reps = o.Int("reps", 5), threads = o.Threads;
+        long count = (long)mib * 1048576 / sizeof(float);
+        float[] data = GC.AllocateUninitializedArray<float>(checked((int)count));
+        Parallel.For(0, threads, t =>
+        {
+            long chunk = (count + threads - 1) / threads;
+            data.AsSpan((int)(t * chunk), (int)Math.Min(chunk, count - (t * chunk))).Fill(1f);
+        });
+        double best = double.MaxValue;
+        double checksum = 0;
+        for (int rep = 0; rep <= reps; rep++)
+        {
+            var partial = new double[threads];
+            var clock = Stopwatch.StartNew();
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                long chunk = (count + threads - 1) / threads;
+                var span = data.AsSpan((int)(t * chunk), (int)Math.Min(chunk, count - (t * chunk)));
+                var acc = System.Numerics.Vector<float>.Zero;
+                var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(span);
+                foreach (var v in vectors)
+                {
+                    acc += v;
+                }
+
+                partial[t] = System.Numerics.Vector.Sum(acc);
+            });
+            double seconds = clock.Elapsed.TotalSeconds;
+            checksum = partial.Sum();
+            if (rep > 0)
+            {
+                best = Math.Min(best, seconds); // rep 0 warms up
+            }
+        }
+
+        double gbs = count * (double)sizeof(float) / best / 1e9;
+        Console.Error.WriteLine($"read bandwidth {mib} MiB threads={threads}: best of {reps} {best * 1000:F1} ms, {gbs:F1} GB/s (checksum {checksum:G4})");
+        Emit(o, new Dictionary<string, object?> { ["seconds"] = best, ["gb_per_s"] = gbs, ["threads"] = threads });
         return 0;
     }
 

@@ -97,7 +97,7 @@ public static partial class Gemm
 
     /// <summary>C = alpha·A·B + beta·C; <paramref name="bt"/> is Bᵀ packed nPad×K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SkinnyForward(int m, int n, int k, float alpha, float* a, int lda, float* bt, float beta, float* c, int ldc)
+    private static unsafe void SkinnyForward(int m, int n, int k, float alpha, float* a, int lda, float* bt, float beta, float* c, int ldc, int* rowIndex = null)
     {
         int kv = k & ~15;
         float* tile = stackalloc float[4 * SkinnyColumnTile];
@@ -108,7 +108,7 @@ public static partial class Gemm
             int i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                float* x0 = a + ((nint)i * lda), x1 = x0 + lda, x2 = x1 + lda, x3 = x2 + lda;
+                float* x0 = Row(a, lda, rowIndex, i), x1 = Row(a, lda, rowIndex, i + 1), x2 = Row(a, lda, rowIndex, i + 2), x3 = Row(a, lda, rowIndex, i + 3);
                 Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default;
                 Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default;
                 Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c24 = default;
@@ -165,7 +165,7 @@ public static partial class Gemm
                 tile[19] = Vector512.Sum(c34);
                 for (int r = 0; r < 4; r++)
                 {
-                    float* x = a + ((nint)(i + r) * lda);
+                    float* x = Row(a, lda, rowIndex, i + r);
                     for (int j = 0; j < cols; j++)
                     {
                         float s = tile[(r * SkinnyColumnTile) + j];
@@ -183,7 +183,7 @@ public static partial class Gemm
 
             for (; i < m; i++)
             {
-                float* x = a + ((nint)i * lda);
+                float* x = Row(a, lda, rowIndex, i);
                 for (int j = 0; j < cols; j++)
                 {
                     float* w = bt + ((nint)(j0 + j) * k);
@@ -208,7 +208,7 @@ public static partial class Gemm
 
     /// <summary>C[m×n] = alpha·Aᵀ·B + beta·C with A stored K×m (row stride lda) and B packed K×nPad.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SkinnyBackward(int m, int n, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc)
+    private static unsafe void SkinnyBackward(int m, int n, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc, int* rowIndex = null)
     {
         float* tile = stackalloc float[SkinnyColumnTile * 64];
         for (int j0 = 0; j0 < n; j0 += SkinnyColumnTile)
@@ -222,10 +222,10 @@ public static partial class Gemm
                 Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
                 Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                 Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
-                float* x = a + i;
                 float* g = b + j0;
                 for (int p = 0; p < k; p++)
                 {
+                    float* x = Row(a, lda, rowIndex, p) + i;
                     Vector512<float> v0 = Vector512.Load(x), v1 = Vector512.Load(x + 16), v2 = Vector512.Load(x + 32), v3 = Vector512.Load(x + 48);
                     Vector512<float> s = Vector512.Create(g[0]);
                     c00 = Vector512.FusedMultiplyAdd(v0, s, c00);
@@ -252,7 +252,6 @@ public static partial class Gemm
                     c41 = Vector512.FusedMultiplyAdd(v1, s, c41);
                     c42 = Vector512.FusedMultiplyAdd(v2, s, c42);
                     c43 = Vector512.FusedMultiplyAdd(v3, s, c43);
-                    x += lda;
                     g += nPad;
                 }
 
@@ -288,10 +287,10 @@ public static partial class Gemm
                     tile[j] = 0f;
                 }
 
-                float* x = a + i;
                 float* g = b + j0;
                 for (int p = 0; p < k; p++)
                 {
+                    float* x = Row(a, lda, rowIndex, p) + i;
                     for (int j = 0; j < cols; j++)
                     {
                         float s = g[j];
@@ -302,13 +301,88 @@ public static partial class Gemm
                         }
                     }
 
-                    x += lda;
                     g += nPad;
                 }
 
                 StoreColumns(tile, 16, rows, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
             }
         }
+    }
+
+    // Row r of A: the r-th row in memory, or the row rowIndex[r] names (products over a subset without gathering it).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float* Row(float* a, int lda, int* rowIndex, int r) => a + ((nint)(rowIndex == null ? r : rowIndex[r]) * lda);
+
+    /// <summary>Whether <see cref="SkinnyRowsForward"/> and <see cref="SkinnyRowsBackward"/> run on this machine for n columns and d dims.</summary>
+    internal static bool SkinnyRowsAvailable(int n, int d) => Kind == KernelKind.Avx512 && n <= SkinnyMaxColumns && d >= 32 && !SkinnyDisabled;
+
+    /// <summary>
+    /// <c>C[rows.Length × n] = X[rows]·B</c> for the rows of <paramref name="x"/> (row stride d) that
+    /// <paramref name="rows"/> names, B d × n row-major: the probe's logits without copying its rows into a block.
+    /// </summary>
+    internal static unsafe void SkinnyRowsForward(ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, ReadOnlySpan<float> b, int n, Span<float> c)
+    {
+        int m = rows.Length;
+        int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
+        float[] pack = SkinnyPack(nPad * d);
+        fixed (float* pb = b)
+        fixed (float* pp = pack)
+        {
+            for (int j = 0; j < nPad; j++)
+            {
+                float* dst = pp + ((nint)j * d);
+                for (int p = 0; p < d; p++)
+                {
+                    dst[p] = j < n ? pb[((nint)p * n) + j] : 0f;
+                }
+            }
+
+            fixed (float* px = x)
+            fixed (int* pr = rows)
+            fixed (float* pc = c)
+            {
+                SkinnyForward(m, n, d, 1f, px, d, pp, 0f, pc, n, pr);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>C[d × n] = X[rows]ᵀ·G</c> with G rows.Length × n row-major: the probe's weight gradient over the rows
+    /// <paramref name="rows"/> names, without copying them into a block.
+    /// </summary>
+    internal static unsafe void SkinnyRowsBackward(ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, int n, Span<float> c)
+    {
+        int k = rows.Length;
+        int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
+        float[] pack = SkinnyPack(nPad * k);
+        fixed (float* pg = g)
+        fixed (float* pp = pack)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                for (int j = 0; j < nPad; j++)
+                {
+                    pp[((nint)p * nPad) + j] = j < n ? pg[((nint)p * n) + j] : 0f;
+                }
+            }
+
+            fixed (float* px = x)
+            fixed (int* pr = rows)
+            fixed (float* pc = c)
+            {
+                SkinnyBackward(d, n, k, 1f, px, d, pp, nPad, 0f, pc, n, pr);
+            }
+        }
+    }
+
+    private static float[] SkinnyPack(int length)
+    {
+        if (t_packSkinny is null || t_packSkinny.Length < length)
+        {
+            t_packSkinny = GC.AllocateUninitializedArray<float>(Math.Max(length, 16 * 1024), pinned: true);
+        }
+
+        return t_packSkinny;
     }
 
     /// <summary>tile[j·stride + r] is C[r, j]: writes rows × cols of it with alpha and beta.</summary>

@@ -49,8 +49,20 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
             Worker s = scratch[wi];
             int start = block * ProbeModel.BlockRows;
             int count = Math.Min(ProbeModel.BlockRows, n - start);
-            ProbeModel.Gather(x, rows.AsSpan(start, count), s.Block);
-            model.BlockLogits(s.Block, count, s.Logits);
+            // With the AVX-512 skinny kernels the products read the rows where they are (the same arithmetic in the
+            // same order as on a gathered block, so the same bits); otherwise the rows are gathered into a block.
+            bool indexed = Gemm.SkinnyRowsAvailable(k, d) && count >= 32;
+            if (indexed)
+            {
+                Gemm.SkinnyRowsForward(x.Data, d, rows.AsSpan(start, count), model.Weights, k, s.Logits);
+                model.AddBias(s.Logits, count);
+            }
+            else
+            {
+                ProbeModel.Gather(x, rows.AsSpan(start, count), s.Block);
+                model.BlockLogits(s.Block, count, s.Logits);
+            }
+
             s.Loss = 0;
             s.Correct = 0;
             s.GradB.AsSpan().Clear();
@@ -90,7 +102,14 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
             }
 
             // dW_block = X_blockᵀ·G_block (d × k).
-            Gemm.Sgemm(true, false, d, k, count, 1f, s.Block, d, s.Logits, k, 0f, s.GradW, k);
+            if (indexed)
+            {
+                Gemm.SkinnyRowsBackward(x.Data, d, rows.AsSpan(start, count), s.Logits, k, s.GradW);
+            }
+            else
+            {
+                Gemm.Sgemm(true, false, d, k, count, 1f, s.Block, d, s.Logits, k, 0f, s.GradW, k);
+            }
         }, (_, wi) =>
         {
             Worker s = scratch[wi];

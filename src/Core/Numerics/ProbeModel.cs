@@ -100,6 +100,12 @@ public sealed class ProbeModel
     internal void BlockLogits(ReadOnlySpan<float> block, int count, Span<float> logits)
     {
         Gemm.Sgemm(false, false, count, Classes, Dim, 1f, block, Dim, Weights, Classes, 0f, logits, Classes);
+        AddBias(logits, count);
+    }
+
+    /// <summary>Adds b to each of the first <paramref name="count"/> rows of logits.</summary>
+    internal void AddBias(Span<float> logits, int count)
+    {
         for (int r = 0; r < count; r++)
         {
             Span<float> row = logits.Slice(r * Classes, Classes);
