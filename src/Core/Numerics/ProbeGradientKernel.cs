@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Scar.Core.Numerics;
 
 /// <summary>What one pass over a probe's rows sums up: the loss gradient, the loss and the correct count.</summary>
@@ -66,37 +68,49 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
             s.Loss = 0;
             s.Correct = 0;
             s.GradB.AsSpan().Clear();
+            // Softmax cross-entropy in float32, as the reference (PyTorch) computes it: shift each row by its max,
+            // one vectorized exp over the whole block, then per row the sum, the loss and the gradient.
+            float[] logits = s.Logits;
             for (int r = 0; r < count; r++)
             {
-                Span<float> z = s.Logits.AsSpan(r * k, k);
+                Span<float> z = logits.AsSpan(r * k, k);
                 int label = labels[start + r];
                 if (ProbeModel.ArgMax(z) == label)
                 {
                     s.Correct++;
                 }
 
-                // Stable log-sum-exp; the softmax reuses the shifted exponentials.
                 float max = z[0];
                 for (int c = 1; c < k; c++)
                 {
                     max = Math.Max(max, z[c]);
                 }
 
-                double sum = 0;
-                Span<double> e = s.Exponentials;
                 for (int c = 0; c < k; c++)
                 {
-                    e[c] = Math.Exp(z[c] - max);
+                    z[c] -= max;
+                }
+
+                s.LabelLogit[r] = z[label];
+            }
+
+            ExpInPlace(logits.AsSpan(0, RoundUp(count * k)));
+            for (int r = 0; r < count; r++)
+            {
+                Span<float> e = logits.AsSpan(r * k, k);
+                int label = labels[start + r];
+                float sum = 0f;
+                for (int c = 0; c < k; c++)
+                {
                     sum += e[c];
                 }
 
-                s.Loss += Math.Log(sum) + max - z[label];
-                double inverseSum = 1.0 / sum;
+                s.Loss += Math.Log(sum) - s.LabelLogit[r];
+                float inverseSum = 1f / sum;
                 for (int c = 0; c < k; c++)
                 {
-                    double p = e[c] * inverseSum;
-                    float g = (float)((p - (c == label ? 1.0 : 0.0)) * invN);
-                    z[c] = g;
+                    float g = ((e[c] * inverseSum) - (c == label ? 1f : 0f)) * invN;
+                    e[c] = g;
                     s.GradB[c] += g;
                 }
             }
@@ -125,18 +139,47 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
         return new GradientSums(gradW, gradB, loss, correct);
     }
 
+    // Exponentials are taken a whole vector at a time (padding included), so every element goes through the same
+    // function whatever its position: the sums do not depend on where a block ends.
+    private static int RoundUp(int length) => (length + 15) & ~15;
+
+    private static void ExpInPlace(Span<float> values)
+    {
+        ref float v = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - 16; i += 16)
+            {
+                Vector512.Exp(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - 8; i += 8)
+            {
+                Vector256.Exp(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            values[i] = MathF.Exp(values[i]);
+        }
+    }
+
     /// <summary>One worker's scratch: the gathered block, its logits (then its gradient), and its partial sums.</summary>
     private sealed class Worker(int blockRows, int d, int k)
     {
         public float[] Block { get; } = new float[blockRows * d];
 
-        public float[] Logits { get; } = new float[blockRows * k];
+        public float[] Logits { get; } = new float[RoundUp(blockRows * k)];
 
         public float[] GradW { get; } = new float[d * k];
 
         public double[] GradB { get; } = new double[k];
 
-        public double[] Exponentials { get; } = new double[k];
+        public float[] LabelLogit { get; } = new float[blockRows];
 
         public double Loss { get; set; }
 
