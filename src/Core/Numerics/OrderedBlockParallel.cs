@@ -76,7 +76,9 @@ internal static class OrderedBlockParallel
                             return;
                         }
 
-                        spin.SpinOnce();
+                        // Never Thread.Sleep(1): a probe block takes a fraction of a millisecond, and the default
+                        // SpinWait sleeping a whole millisecond per wait made two threads slower than one.
+                        spin.SpinOnce(sleep1Threshold: -1);
                     }
 
                     commit(block, worker);
