@@ -45,8 +45,8 @@ if [[ $what == *all* || $what == *probe* ]]; then
   echo "  RATIO probe epoch scar/torch = $(ratio "$sm" "$tm") (target <= 0.5)"
   gf=$($PY -c "import sys; print(f'{4*$PR_N*$PR_D*$PR_C/(float(sys.argv[1])/1000)/1e9:.1f}')" "$sm")
   echo "  RATIO probe kernels scar/sgemm peak = $(ratio "$gf" "$PEAK") ($gf GFLOP/s for the two products; target >= 0.5)"
-  # With 10 classes an epoch does 4·d·k flops per row it streams (4·d bytes read once): k flops per byte, so memory
-  # bandwidth, not the multiply units, bounds it. The roofline is min(peak, bandwidth × k).
+  # With 10 classes an epoch does 4·d·k flops per row it streams (4·d bytes read once): k flops per byte. The roofline
+  # min(peak, bandwidth × k) says whether memory or the multiply units bound the two products on this machine.
   bw=$($BENCH bandwidth --mib 1024 --threads "$T" --json)
   gbs=$(field "$bw" "['gb_per_s']")
   roof=$($PY -c "import sys; p,b,k=map(float,sys.argv[1:]); print(f'{min(p, b*k):.1f}')" "$PEAK" "$gbs" "$PR_C")
