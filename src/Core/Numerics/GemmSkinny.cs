@@ -99,16 +99,18 @@ public static partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SkinnyForward(int m, int n, int k, float alpha, float* a, int lda, float* bt, float beta, float* c, int ldc, int* rowIndex = null)
     {
+        // Rows outer, column tiles inner: a 4-row tile is read from memory once and stays in L1 for every column
+        // tile (each dot product is computed exactly as before, so the bits do not change).
         int kv = k & ~15;
         float* tile = stackalloc float[4 * SkinnyColumnTile];
-        for (int j0 = 0; j0 < n; j0 += SkinnyColumnTile)
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
         {
-            float* w0 = bt + ((nint)j0 * k), w1 = w0 + k, w2 = w1 + k, w3 = w2 + k, w4 = w3 + k;
-            int cols = Math.Min(SkinnyColumnTile, n - j0);
-            int i = 0;
-            for (; i + 4 <= m; i += 4)
+            float* x0 = Row(a, lda, rowIndex, i), x1 = Row(a, lda, rowIndex, i + 1), x2 = Row(a, lda, rowIndex, i + 2), x3 = Row(a, lda, rowIndex, i + 3);
+            for (int j0 = 0; j0 < n; j0 += SkinnyColumnTile)
             {
-                float* x0 = Row(a, lda, rowIndex, i), x1 = Row(a, lda, rowIndex, i + 1), x2 = Row(a, lda, rowIndex, i + 2), x3 = Row(a, lda, rowIndex, i + 3);
+                float* w0 = bt + ((nint)j0 * k), w1 = w0 + k, w2 = w1 + k, w3 = w2 + k, w4 = w3 + k;
+                int cols = Math.Min(SkinnyColumnTile, n - j0);
                 Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default;
                 Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default;
                 Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c24 = default;
@@ -180,28 +182,28 @@ public static partial class Gemm
                     }
                 }
             }
+        }
 
-            for (; i < m; i++)
+        for (; i < m; i++)
+        {
+            float* x = Row(a, lda, rowIndex, i);
+            for (int j = 0; j < n; j++)
             {
-                float* x = Row(a, lda, rowIndex, i);
-                for (int j = 0; j < cols; j++)
+                float* w = bt + ((nint)j * k);
+                Vector512<float> acc = default;
+                for (int p = 0; p < kv; p += 16)
                 {
-                    float* w = bt + ((nint)(j0 + j) * k);
-                    Vector512<float> acc = default;
-                    for (int p = 0; p < kv; p += 16)
-                    {
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(w + p), acc);
-                    }
-
-                    float s = Vector512.Sum(acc);
-                    for (int p = kv; p < k; p++)
-                    {
-                        s += x[p] * w[p];
-                    }
-
-                    float* e = c + ((nint)i * ldc) + j0 + j;
-                    *e = beta == 0f ? alpha * s : (alpha * s) + (beta * *e);
+                    acc = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(w + p), acc);
                 }
+
+                float s = Vector512.Sum(acc);
+                for (int p = kv; p < k; p++)
+                {
+                    s += x[p] * w[p];
+                }
+
+                float* e = c + ((nint)i * ldc) + j;
+                *e = beta == 0f ? alpha * s : (alpha * s) + (beta * *e);
             }
         }
     }

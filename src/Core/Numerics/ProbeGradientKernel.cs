@@ -141,9 +141,9 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
 
     // Exponentials are taken a whole vector at a time (padding included), so every element goes through the same
     // function whatever its position: the sums do not depend on where a block ends.
-    private static int RoundUp(int length) => (length + 15) & ~15;
+    internal static int RoundUp(int length) => (length + 15) & ~15;
 
-    private static void ExpInPlace(Span<float> values)
+    internal static void ExpInPlace(Span<float> values)
     {
         ref float v = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         int i = 0;
