@@ -308,6 +308,7 @@ internal static class Program
         bool indexed = Gemm.SkinnyRowsAvailable(k, d);
         float[] block = new float[blockRows * d], logits = new float[ProbeGradientKernel.RoundUp(blockRows * k)], grad = new float[d * k];
         float[] labelLogit = new float[blockRows];
+        double[] gradB = new double[k];
         int[] labels = NpyFile.ReadIntVector(Path.Combine(dir, $"probe-y-{n}-c{k}-s{seed}.npy"));
         float invN = 1f / n;
         var t = new double[4];
@@ -340,42 +341,7 @@ internal static class Program
 
                 t[1] += clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
-                for (int r = 0; r < count; r++)
-                {
-                    Span<float> z = logits.AsSpan(r * k, k);
-                    float max = z[0];
-                    for (int c = 1; c < k; c++)
-                    {
-                        max = Math.Max(max, z[c]);
-                    }
-
-                    for (int c = 0; c < k; c++)
-                    {
-                        z[c] -= max;
-                    }
-
-                    labelLogit[r] = z[labels[start + r]];
-                }
-
-                ProbeGradientKernel.ExpInPlace(logits.AsSpan(0, ProbeGradientKernel.RoundUp(count * k)));
-                for (int r = 0; r < count; r++)
-                {
-                    Span<float> e = logits.AsSpan(r * k, k);
-                    float sum = 0f;
-                    for (int c = 0; c < k; c++)
-                    {
-                        sum += e[c];
-                    }
-
-                    loss += Math.Log(sum) - labelLogit[r];
-                    float inverse = 1f / sum;
-                    int label = labels[start + r];
-                    for (int c = 0; c < k; c++)
-                    {
-                        e[c] = ((e[c] * inverse) - (c == label ? 1f : 0f)) * invN;
-                    }
-                }
-
+                loss += ProbeGradientKernel.SoftmaxGradient(logits, count, k, labels.AsSpan(start, count), invN, labelLogit, gradB).Loss;
                 t[2] += clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
                 if (inPlace)

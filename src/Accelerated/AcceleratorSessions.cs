@@ -17,31 +17,6 @@ public static class AcceleratorSessions
         _ => throw new ArgumentException($"unknown accelerator '{value}'; use cuda, cpu or auto.", nameof(value)),
     };
 
-    /// <summary>True when the CUDA 12 or 13 runtime and cuBLASLt can be loaded (what ONNX Runtime's CUDA provider needs).</summary>
-    public static bool CudaLibrariesPresent()
-    {
-        foreach (var major in new[] { "13", "12" })
-        {
-            if (TryLoad($"libcudart.so.{major}") && TryLoad($"libcublasLt.so.{major}"))
-            {
-                return true;
-            }
-        }
-
-        return false;
-
-        static bool TryLoad(string name)
-        {
-            if (System.Runtime.InteropServices.NativeLibrary.TryLoad(name, out var handle))
-            {
-                System.Runtime.InteropServices.NativeLibrary.Free(handle);
-                return true;
-            }
-
-            return false;
-        }
-    }
-
     /// <summary>
     /// Opens <paramref name="model"/>; <paramref name="provider"/> is set to "CUDA" or "CPU". On CUDA, TF32 is
     /// turned off (where the provider knows the option) so that products are full float32 like the CPU kernels.
@@ -53,14 +28,14 @@ public static class AcceleratorSessions
         provider = "CPU";
         try
         {
-            if (requested == AcceleratorProvider.Cuda && !CudaLibrariesPresent())
+            if (requested == AcceleratorProvider.Cuda && !Scar.Core.CudaRuntime.LibrariesPresent())
             {
                 throw new AcceleratorUnavailableException(
                     "CUDA was requested but this machine has no CUDA runtime: libcudart.so.12/13 and libcublasLt.so.12/13 cannot be loaded " +
                     "(ONNX Runtime 1.32's CUDA provider also needs cuDNN 9). Install them, or run on the CPU (--device cpu or onnx-cpu).");
             }
 
-            if (requested == AcceleratorProvider.Cuda || (requested == AcceleratorProvider.Auto && CudaLibrariesPresent()))
+            if (requested == AcceleratorProvider.Cuda || (requested == AcceleratorProvider.Auto && Scar.Core.CudaRuntime.LibrariesPresent()))
             {
                 try
                 {

@@ -28,7 +28,7 @@ public static class ScarSiloBuilderExtensions
         // Extraction grains go to silos that can run ONNX Runtime on CUDA when the cluster has any.
         builder.UseSiloMetadata(new Dictionary<string, string>
         {
-            [AcceleratorMetadata.Key] = Scar.Extraction.Encoders.OnnxSessions.CudaLibrariesPresent() ? "cuda" : "none",
+            [AcceleratorMetadata.Key] = Scar.Core.CudaRuntime.LibrariesPresent() ? "cuda" : "none",
         });
         builder.Services.AddPlacementFilter<AcceleratorPlacementFilterStrategy, AcceleratorPlacementFilterDirector>(ServiceLifetime.Singleton);
         // Embedding shards spread evenly over the silos by shard index.

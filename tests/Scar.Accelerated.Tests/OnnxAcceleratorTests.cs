@@ -169,7 +169,7 @@ public sealed class OnnxAcceleratorTests
     [Fact]
     public void Cuda_requested_without_cuda_fails_with_a_clear_message()
     {
-        if (AcceleratorSessions.CudaLibrariesPresent())
+        if (Scar.Core.CudaRuntime.LibrariesPresent())
         {
             return; // a GPU machine: bench/gpu/run.sh exercises CUDA there
         }

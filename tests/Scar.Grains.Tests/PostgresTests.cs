@@ -17,32 +17,6 @@ namespace Scar.Grains.Tests;
 [Collection(RedisFaultCollection.Name)]
 public sealed class PostgresTests(ITestOutputHelper output)
 {
-    private static JobSpec Spec(TestCorpus corpus, string name) =>
-        corpus.Spec(name) with { ShardRows = 256, MaxEpochs = 60, Ratios = [1, 2, 5, 10] };
-
-    private static async Task<string> ReferenceAsync(TestCorpus corpus, JobSpec spec)
-    {
-        string dir = Path.Combine(corpus.Folder, "local");
-        await Characterizer.RunLocalAsync(spec.ToOptions(), dir);
-        return File.ReadAllText(Path.Combine(dir, "report.json"));
-    }
-
-    private static async Task<JobStatus> UntilAsync(ScarClient client, string jobId, Func<JobStatus, bool> done, TimeSpan? limit = null)
-    {
-        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(8));
-        while (true)
-        {
-            var status = await SiloProcessCluster.StatusAsync(client, jobId);
-            if (done(status) || status.State != JobState.Running)
-            {
-                return status;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} did not get there in time: {status}");
-            await Task.Delay(100);
-        }
-    }
-
     [Fact]
     public async Task Two_silos_on_postgres_run_a_job_with_the_in_process_report_and_clients_find_them_in_the_database()
     {
@@ -61,10 +35,10 @@ public sealed class PostgresTests(ITestOutputHelper output)
             await using (var connection = await ClusterConnection.ConnectAsync(uri, cluster.ClusterId, CancellationToken.None, serviceId: cluster.ServiceId))
             {
                 var client = new ScarClient(connection.Client);
-                await client.SubmitAsync("pg", Spec(corpus, "pg"));
-                var final = await UntilAsync(client, "pg", _ => false);
+                await client.SubmitAsync("pg", SiloProcessCluster.FaultSpec(corpus, "pg"));
+                var final = await SiloProcessCluster.UntilAsync(client, "pg", _ => false);
                 Assert.True(final.State == JobState.Done, $"job ended {final.State}: {final.Error}");
-                Assert.Equal(await ReferenceAsync(corpus, Spec(corpus, "local")), File.ReadAllText(final.ReportPath!));
+                Assert.Equal(await SiloProcessCluster.ReferenceReportAsync(corpus, SiloProcessCluster.FaultSpec(corpus, "local")), File.ReadAllText(final.ReportPath!));
             }
 
             // The scar command line takes the same URI.
@@ -105,8 +79,8 @@ public sealed class PostgresTests(ITestOutputHelper output)
             await using (var connection = await cluster.ConnectAsync())
             {
                 var client = new ScarClient(connection.Client);
-                await client.SubmitAsync("restart", Spec(corpus, "restart"));
-                before = await UntilAsync(client, "restart", s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
+                await client.SubmitAsync("restart", SiloProcessCluster.FaultSpec(corpus, "restart"));
+                before = await SiloProcessCluster.UntilAsync(client, "restart", s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
                 Assert.Equal(JobState.Running, before.State);
             }
 
@@ -120,15 +94,15 @@ public sealed class PostgresTests(ITestOutputHelper output)
             await cluster.StartAllAsync();
             await using var again = await cluster.ConnectAsync();
             var resumedClient = new ScarClient(again.Client);
-            var resumed = await UntilAsync(resumedClient, "restart", s => s.CoordinatorActivations >= 2);
+            var resumed = await SiloProcessCluster.UntilAsync(resumedClient, "restart", s => s.CoordinatorActivations >= 2);
             Assert.Equal(JobState.Running, resumed.State);
-            var final = await UntilAsync(resumedClient, "restart", _ => false);
+            var final = await SiloProcessCluster.UntilAsync(resumedClient, "restart", _ => false);
 
             output.WriteLine($"both silos stopped at {before.ProbesDone}/{before.ProbesTotal} probes and restarted after {(clock.Elapsed - stopped).TotalSeconds:F1} s; restored {final.ProbesRestoredFromCheckpoint}, trained {final.ProbesTrainedThisActivation}; wall {clock.Elapsed.TotalSeconds:F1} s");
             Assert.True(final.State == JobState.Done, $"job ended {final.State}: {final.Error}");
             Assert.Equal(2, final.CoordinatorActivations);
             Assert.InRange(final.ProbesRestoredFromCheckpoint, Math.Max(1, before.ProbesDone), int.MaxValue);
-            Assert.Equal(await ReferenceAsync(corpus, Spec(corpus, "local")), File.ReadAllText(final.ReportPath!));
+            Assert.Equal(await SiloProcessCluster.ReferenceReportAsync(corpus, SiloProcessCluster.FaultSpec(corpus, "local")), File.ReadAllText(final.ReportPath!));
         }
         finally
         {
@@ -150,13 +124,13 @@ public sealed class PostgresTests(ITestOutputHelper output)
         try
         {
             await cluster.StartAllAsync();
-            var spec = Spec(corpus, "unattended");
+            var spec = SiloProcessCluster.FaultSpec(corpus, "unattended");
             JobStatus before;
             await using (var connection = await cluster.ConnectAsync())
             {
                 var client = new ScarClient(connection.Client);
                 await client.SubmitAsync("unattended", spec);
-                before = await UntilAsync(client, "unattended", s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
+                before = await SiloProcessCluster.UntilAsync(client, "unattended", s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
                 Assert.Equal(JobState.Running, before.State);
             }
 
@@ -188,12 +162,12 @@ public sealed class PostgresTests(ITestOutputHelper output)
             Assert.False(double.IsNaN(resumedAfter), "the silo logs show no resumption");
 
             await using var again = await cluster.ConnectAsync();
-            var final = await UntilAsync(new ScarClient(again.Client), "unattended", _ => false);
+            var final = await SiloProcessCluster.UntilAsync(new ScarClient(again.Client), "unattended", _ => false);
             Assert.True(final.State == JobState.Done, $"job ended {final.State}: {final.Error}");
             Assert.Equal(2, final.CoordinatorActivations);
             Assert.InRange(final.ProbesRestoredFromCheckpoint, Math.Max(1, before.ProbesDone), int.MaxValue);
             Assert.True(final.ProbesTrainedThisActivation > 0, "the resumed coordinator trained the remaining probes");
-            Assert.Equal(await ReferenceAsync(corpus, Spec(corpus, "local")), File.ReadAllText(final.ReportPath!));
+            Assert.Equal(await SiloProcessCluster.ReferenceReportAsync(corpus, SiloProcessCluster.FaultSpec(corpus, "local")), File.ReadAllText(final.ReportPath!));
         }
         finally
         {

@@ -14,42 +14,16 @@ namespace Scar.Grains.Tests;
 [Collection(RedisFaultCollection.Name)]
 public sealed class RedisFaultTests(ITestOutputHelper output)
 {
-    private static JobSpec Spec(TestCorpus corpus, string name) =>
-        corpus.Spec(name) with { ShardRows = 256, MaxEpochs = 60, Ratios = [1, 2, 5, 10] };
-
-    private static async Task<string> ReferenceAsync(TestCorpus corpus, JobSpec spec)
-    {
-        string dir = Path.Combine(corpus.Folder, "local");
-        await Characterizer.RunLocalAsync(spec.ToOptions(), dir);
-        return File.ReadAllText(Path.Combine(dir, "report.json"));
-    }
-
     // An undisturbed run's wall time on this cluster, after a first run that warms the silos up (JIT, connections).
     private static async Task<(JobStatus Status, double Seconds)> BaselineAsync(ScarClient client, TestCorpus corpus, string prefix)
     {
-        await client.SubmitAsync($"warmup-{prefix}", Spec(corpus, "warmup"));
-        Assert.Equal(JobState.Done, (await UntilAsync(client, $"warmup-{prefix}", _ => false)).State);
+        await client.SubmitAsync($"warmup-{prefix}", SiloProcessCluster.FaultSpec(corpus, "warmup"));
+        Assert.Equal(JobState.Done, (await SiloProcessCluster.UntilAsync(client, $"warmup-{prefix}", _ => false)).State);
         var clock = Stopwatch.StartNew();
-        await client.SubmitAsync($"undisturbed-{prefix}", Spec(corpus, "undisturbed"));
-        var status = await UntilAsync(client, $"undisturbed-{prefix}", _ => false);
+        await client.SubmitAsync($"undisturbed-{prefix}", SiloProcessCluster.FaultSpec(corpus, "undisturbed"));
+        var status = await SiloProcessCluster.UntilAsync(client, $"undisturbed-{prefix}", _ => false);
         Assert.Equal(JobState.Done, status.State);
         return (status, clock.Elapsed.TotalSeconds);
-    }
-
-    private static async Task<JobStatus> UntilAsync(ScarClient client, string jobId, Func<JobStatus, bool> done, TimeSpan? limit = null)
-    {
-        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(8));
-        while (true)
-        {
-            var status = await SiloProcessCluster.StatusAsync(client, jobId);
-            if (done(status) || status.State != JobState.Running)
-            {
-                return status;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} did not get there in time: {status}");
-            await Task.Delay(100);
-        }
     }
 
     [Fact]
@@ -70,22 +44,22 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         // Undisturbed run first: its wall time is what the kill is measured against.
         var (undisturbed, baseline) = await BaselineAsync(client, corpus, cluster.ClusterId);
         var clock = Stopwatch.StartNew();
-        await client.SubmitAsync(Id("killed"), Spec(corpus, "killed"));
-        var before = await UntilAsync(client, Id("killed"), s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
+        await client.SubmitAsync(Id("killed"), SiloProcessCluster.FaultSpec(corpus, "killed"));
+        var before = await SiloProcessCluster.UntilAsync(client, Id("killed"), s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
         Assert.Equal(JobState.Running, before.State);
         int coordinator = cluster.IndexOf(before.CoordinatorSilo!);
         int victim = (coordinator + 1) % 3;
         cluster.Kill(victim);
         var killedAt = clock.Elapsed;
-        var progressed = await UntilAsync(client, Id("killed"), s => s.ProbesDone > before.ProbesDone || s.Stage != before.Stage);
+        var progressed = await SiloProcessCluster.UntilAsync(client, Id("killed"), s => s.ProbesDone > before.ProbesDone || s.Stage != before.Stage);
         var recovery = clock.Elapsed - killedAt;
-        var final = await UntilAsync(client, Id("killed"), _ => false);
+        var final = await SiloProcessCluster.UntilAsync(client, Id("killed"), _ => false);
         double wall = clock.Elapsed.TotalSeconds;
 
         output.WriteLine($"SIGKILL of silo {victim} (coordinator on {coordinator}) at {before.ProbesDone}/{before.ProbesTotal} probes: progress again after {recovery.TotalSeconds:F2} s ({progressed.ProbesDone} done); wall {wall:F1} s vs undisturbed {baseline:F1} s: extra {wall - baseline:F1} s");
         Assert.True(final.State == JobState.Done, $"job ended {final.State}: {final.Error}");
         Assert.Equal(1, final.CoordinatorActivations);
-        string reference = await ReferenceAsync(corpus, Spec(corpus, "local"));
+        string reference = await SiloProcessCluster.ReferenceReportAsync(corpus, SiloProcessCluster.FaultSpec(corpus, "local"));
         Assert.Equal(reference, File.ReadAllText(undisturbed.ReportPath!));
         Assert.Equal(reference, File.ReadAllText(final.ReportPath!));
 
@@ -127,17 +101,17 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         var (_, baseline) = await BaselineAsync(client, corpus, cluster.ClusterId);
 
         var clock = Stopwatch.StartNew();
-        await client.SubmitAsync(Id("coordinator"), Spec(corpus, "coordinator"));
-        var before = await UntilAsync(client, Id("coordinator"), s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 2);
+        await client.SubmitAsync(Id("coordinator"), SiloProcessCluster.FaultSpec(corpus, "coordinator"));
+        var before = await SiloProcessCluster.UntilAsync(client, Id("coordinator"), s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 2);
         Assert.Equal(JobState.Running, before.State);
         int coordinator = cluster.IndexOf(before.CoordinatorSilo!);
         cluster.Kill(coordinator);
         var killedAt = clock.Elapsed;
 
         // The next status call activates the coordinator on a surviving silo from its Redis record.
-        var resumed = await UntilAsync(client, Id("coordinator"), s => s.CoordinatorActivations >= 2 && s.ProbesTrainedThisActivation > 0);
+        var resumed = await SiloProcessCluster.UntilAsync(client, Id("coordinator"), s => s.CoordinatorActivations >= 2 && s.ProbesTrainedThisActivation > 0);
         var recovery = clock.Elapsed - killedAt;
-        var final = await UntilAsync(client, Id("coordinator"), _ => false);
+        var final = await SiloProcessCluster.UntilAsync(client, Id("coordinator"), _ => false);
         double wall = clock.Elapsed.TotalSeconds;
 
         output.WriteLine($"SIGKILL of the coordinator's silo {coordinator} at {before.ProbesDone}/{before.ProbesTotal} probes: coordinator back on {resumed.CoordinatorSilo} and training again after {recovery.TotalSeconds:F2} s; restored {final.ProbesRestoredFromCheckpoint}, trained again {final.ProbesTrainedThisActivation}; wall {wall:F1} s vs undisturbed {baseline:F1} s: extra {wall - baseline:F1} s");
@@ -146,7 +120,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         Assert.NotEqual(coordinator, cluster.IndexOf(resumed.CoordinatorSilo!));
         // Finished probes come from the checkpoint (written every ScarSiloOptions.CheckpointEvery results), not from training.
         Assert.InRange(final.ProbesRestoredFromCheckpoint, Math.Max(1, before.ProbesDone - new ScarSiloOptions().CheckpointEvery), int.MaxValue);
-        Assert.Equal(await ReferenceAsync(corpus, Spec(corpus, "local")), File.ReadAllText(final.ReportPath!));
+        Assert.Equal(await SiloProcessCluster.ReferenceReportAsync(corpus, SiloProcessCluster.FaultSpec(corpus, "local")), File.ReadAllText(final.ReportPath!));
     }
 
     [Fact]
@@ -166,8 +140,8 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         await using (var connection = await cluster.ConnectAsync())
         {
             var client = new ScarClient(connection.Client);
-            await client.SubmitAsync(Id("restart"), Spec(corpus, "restart"));
-            before = await UntilAsync(client, Id("restart"), s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
+            await client.SubmitAsync(Id("restart"), SiloProcessCluster.FaultSpec(corpus, "restart"));
+            before = await SiloProcessCluster.UntilAsync(client, Id("restart"), s => s.Stage == "probing" && s.ProbesTotal > 0 && s.ProbesDone >= s.ProbesTotal / 3);
             Assert.Equal(JobState.Running, before.State);
         }
 
@@ -181,16 +155,16 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         await cluster.StartAllAsync();
         await using var again = await cluster.ConnectAsync();
         var resumedClient = new ScarClient(again.Client);
-        var resumed = await UntilAsync(resumedClient, Id("restart"), s => s.CoordinatorActivations >= 2);
+        var resumed = await SiloProcessCluster.UntilAsync(resumedClient, Id("restart"), s => s.CoordinatorActivations >= 2);
         Assert.Equal(JobState.Running, resumed.State);
-        var final = await UntilAsync(resumedClient, Id("restart"), _ => false);
+        var final = await SiloProcessCluster.UntilAsync(resumedClient, Id("restart"), _ => false);
 
         output.WriteLine($"all silos stopped at {before.ProbesDone}/{before.ProbesTotal} probes and restarted after {(clock.Elapsed - stopped).TotalSeconds:F1} s; restored {final.ProbesRestoredFromCheckpoint}, trained {final.ProbesTrainedThisActivation}; wall {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(final.State == JobState.Done, $"job ended {final.State}: {final.Error}");
         Assert.Equal(2, final.CoordinatorActivations);
         // Graceful shutdown loses nothing: every probe finished before the stop is restored, none trained again.
         Assert.InRange(final.ProbesRestoredFromCheckpoint, before.ProbesDone, int.MaxValue);
-        Assert.Equal(await ReferenceAsync(corpus, Spec(corpus, "local")), File.ReadAllText(final.ReportPath!));
+        Assert.Equal(await SiloProcessCluster.ReferenceReportAsync(corpus, SiloProcessCluster.FaultSpec(corpus, "local")), File.ReadAllText(final.ReportPath!));
     }
 }
 

@@ -182,6 +182,35 @@ internal sealed class SiloProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>The small job the real-process tests run (shards of 256 rows, so every silo holds some).</summary>
+    public static JobSpec FaultSpec(TestCorpus corpus, string name) =>
+        corpus.Spec(name) with { ShardRows = 256, MaxEpochs = 60, Ratios = [1, 2, 5, 10] };
+
+    /// <summary>report.json of the same job run in process: what every disturbed run must reproduce.</summary>
+    public static async Task<string> ReferenceReportAsync(TestCorpus corpus, JobSpec spec)
+    {
+        string dir = Path.Combine(corpus.Folder, "local");
+        await Scar.Core.Pipeline.Characterizer.RunLocalAsync(spec.ToOptions(), dir);
+        return File.ReadAllText(Path.Combine(dir, "report.json"));
+    }
+
+    /// <summary>Polls the job until <paramref name="done"/> holds or it stops running (8 minutes by default).</summary>
+    public static async Task<JobStatus> UntilAsync(ScarClient client, string jobId, Func<JobStatus, bool> done, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(8));
+        while (true)
+        {
+            var status = await StatusAsync(client, jobId);
+            if (done(status) || status.State != JobState.Running)
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} did not get there in time: {status}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The job's status, retrying while the cluster recovers from a lost silo.</summary>
     public static async Task<JobStatus> StatusAsync(ScarClient client, string jobId)
     {

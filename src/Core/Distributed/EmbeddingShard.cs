@@ -64,21 +64,19 @@ public sealed class EmbeddingShard
         }
         else
         {
+            // One pass over the pool (one key hash per row) into rented scratch, then an exact-size copy.
+            int[] scratch = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(1, pool.Length));
             int count = 0;
-            foreach (int local in pool)
-            {
-                count += Selected(subset, labels, local) ? 1 : 0;
-            }
-
-            rows = new int[count];
-            int next = 0;
             foreach (int local in pool)
             {
                 if (Selected(subset, labels, local))
                 {
-                    rows[next++] = local;
+                    scratch[count++] = local;
                 }
             }
+
+            rows = scratch.AsSpan(0, count).ToArray();
+            System.Buffers.ArrayPool<int>.Shared.Return(scratch);
         }
 
         var entry = new SubsetRowsAndLabels(rows, Gather(labels, rows));

@@ -65,55 +65,8 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
                 model.BlockLogits(s.Block, count, s.Logits);
             }
 
-            s.Loss = 0;
-            s.Correct = 0;
             s.GradB.AsSpan().Clear();
-            // Softmax cross-entropy in float32, as the reference (PyTorch) computes it: shift each row by its max,
-            // one vectorized exp over the whole block, then per row the sum, the loss and the gradient.
-            float[] logits = s.Logits;
-            for (int r = 0; r < count; r++)
-            {
-                Span<float> z = logits.AsSpan(r * k, k);
-                int label = labels[start + r];
-                if (ProbeModel.ArgMax(z) == label)
-                {
-                    s.Correct++;
-                }
-
-                float max = z[0];
-                for (int c = 1; c < k; c++)
-                {
-                    max = Math.Max(max, z[c]);
-                }
-
-                for (int c = 0; c < k; c++)
-                {
-                    z[c] -= max;
-                }
-
-                s.LabelLogit[r] = z[label];
-            }
-
-            ExpInPlace(logits.AsSpan(0, RoundUp(count * k)));
-            for (int r = 0; r < count; r++)
-            {
-                Span<float> e = logits.AsSpan(r * k, k);
-                int label = labels[start + r];
-                float sum = 0f;
-                for (int c = 0; c < k; c++)
-                {
-                    sum += e[c];
-                }
-
-                s.Loss += Math.Log(sum) - s.LabelLogit[r];
-                float inverseSum = 1f / sum;
-                for (int c = 0; c < k; c++)
-                {
-                    float g = ((e[c] * inverseSum) - (c == label ? 1f : 0f)) * invN;
-                    e[c] = g;
-                    s.GradB[c] += g;
-                }
-            }
+            (s.Loss, s.Correct) = SoftmaxGradient(s.Logits, count, k, labels.AsSpan(start, count), invN, s.LabelLogit, s.GradB);
 
             // dW_block = X_blockᵀ·G_block (d × k).
             if (indexed)
@@ -139,11 +92,69 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
         return new GradientSums(gradW, gradB, loss, correct);
     }
 
+    /// <summary>
+    /// Softmax cross-entropy in float32, as the reference (PyTorch) computes it: shifts each of the
+    /// <paramref name="count"/> rows of <paramref name="logits"/> by its max, takes one vectorized exp over the
+    /// block, then per row the sum, the loss and the gradient (softmax − one-hot)·<paramref name="invN"/>, which
+    /// replaces the logits; the gradient's column sums are added to <paramref name="gradB"/>. Returns the summed
+    /// loss and the rows whose argmax equals the label. <paramref name="labelLogit"/> is scratch of count values.
+    /// </summary>
+    internal static (double Loss, long Correct) SoftmaxGradient(float[] logits, int count, int k, ReadOnlySpan<int> labels, float invN, Span<float> labelLogit, Span<double> gradB)
+    {
+        long correct = 0;
+        for (int r = 0; r < count; r++)
+        {
+            Span<float> z = logits.AsSpan(r * k, k);
+            int label = labels[r];
+            if (ProbeModel.ArgMax(z) == label)
+            {
+                correct++;
+            }
+
+            float max = z[0];
+            for (int c = 1; c < k; c++)
+            {
+                max = Math.Max(max, z[c]);
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                z[c] -= max;
+            }
+
+            labelLogit[r] = z[label];
+        }
+
+        ExpInPlace(logits.AsSpan(0, RoundUp(count * k)));
+        double loss = 0;
+        for (int r = 0; r < count; r++)
+        {
+            Span<float> e = logits.AsSpan(r * k, k);
+            int label = labels[r];
+            float sum = 0f;
+            for (int c = 0; c < k; c++)
+            {
+                sum += e[c];
+            }
+
+            loss += Math.Log(sum) - labelLogit[r];
+            float inverseSum = 1f / sum;
+            for (int c = 0; c < k; c++)
+            {
+                float g = ((e[c] * inverseSum) - (c == label ? 1f : 0f)) * invN;
+                e[c] = g;
+                gradB[c] += g;
+            }
+        }
+
+        return (loss, correct);
+    }
+
     // Exponentials are taken a whole vector at a time (padding included), so every element goes through the same
     // function whatever its position: the sums do not depend on where a block ends.
     internal static int RoundUp(int length) => (length + 15) & ~15;
 
-    internal static void ExpInPlace(Span<float> values)
+    private static void ExpInPlace(Span<float> values)
     {
         ref float v = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         int i = 0;

@@ -17,7 +17,7 @@ public static class OnnxSessions
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         provider = "CPU";
         string? why = null;
-        if (requested == ExecutionProviderKind.Auto && !CudaLibrariesPresent())
+        if (requested == ExecutionProviderKind.Auto && !Scar.Core.CudaRuntime.LibrariesPresent())
         {
             // Asking ONNX Runtime would print its own multi-line load error; the CUDA runtime is simply not here.
             why = "no CUDA runtime libraries (libcudart, libcublasLt) on this machine";
@@ -60,31 +60,6 @@ public static class OnnxSessions
         finally
         {
             options.Dispose();
-        }
-    }
-
-    /// <summary>True when the CUDA 12 or 13 runtime and cuBLASLt can be loaded (what ONNX Runtime's CUDA provider needs).</summary>
-    public static bool CudaLibrariesPresent()
-    {
-        foreach (var major in new[] { "13", "12" })
-        {
-            if (TryLoad($"libcudart.so.{major}") && TryLoad($"libcublasLt.so.{major}"))
-            {
-                return true;
-            }
-        }
-
-        return false;
-
-        static bool TryLoad(string name)
-        {
-            if (System.Runtime.InteropServices.NativeLibrary.TryLoad(name, out var handle))
-            {
-                System.Runtime.InteropServices.NativeLibrary.Free(handle);
-                return true;
-            }
-
-            return false;
         }
     }
 
