@@ -38,5 +38,38 @@ public sealed class SkinnyRowsTests
         Gemm.Sgemm(true, false, d, n, count, 1f, block, d, g, n, 0f, expectedGrad, n);
         Gemm.SkinnyRowsBackward(x, d, rows, g, n, grad);
         Assert.Equal(expectedGrad, grad);
+
+        // Class-major C and G (the probe kernel's layout: class c's values for the block's rows at c·stride): same bits.
+        int stride = ((count + 15) & ~15) + 16;
+        float[] logitsByClass = new float[n * stride], gByClass = new float[n * stride];
+        Array.Fill(logitsByClass, float.NaN);
+        Array.Fill(gByClass, float.NaN); // past count: must not be read
+        Gemm.SkinnyRowsForward(x, d, rows, w, n, logitsByClass, stride);
+        for (int r = 0; r < count; r++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                Assert.Equal(expectedLogits[(r * n) + j], logitsByClass[(j * stride) + r]);
+                gByClass[(j * stride) + r] = g[(r * n) + j];
+            }
+        }
+
+        float[] gradByClass = new float[d * n];
+        Gemm.SkinnyRowsBackward(x, d, rows, gByClass, n, gradByClass, stride);
+        Assert.Equal(expectedGrad, gradByClass);
+    }
+
+    [Fact]
+    public void A_class_stride_shorter_than_the_rows_is_refused()
+    {
+        if (!Gemm.SkinnyRowsAvailable(10, 64))
+        {
+            return;
+        }
+
+        float[] x = new float[64 * 64], w = new float[64 * 10];
+        int[] rows = Enumerable.Range(0, 40).ToArray();
+        Assert.Throws<ArgumentException>(() => Gemm.SkinnyRowsForward(x, 64, rows, w, 10, new float[10 * 48], 32));
+        Assert.Throws<ArgumentException>(() => Gemm.SkinnyRowsBackward(x, 64, rows, new float[10 * 48], 10, new float[64 * 10], 32));
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Scar.Core.Numerics;
 
@@ -18,6 +19,9 @@ public static partial class Gemm
     internal const int SkinnyMaxColumns = 16;
 
     private const int SkinnyColumnTile = 5;
+
+    // How far ahead the forward product prefetches rows (two 4-row tiles: 16 KiB of 512-d rows).
+    private const int SkinnyPrefetchRows = 8;
 
     [ThreadStatic]
     private static float[]? t_packSkinny;
@@ -97,18 +101,42 @@ public static partial class Gemm
 
     /// <summary>C = alpha·A·B + beta·C; <paramref name="bt"/> is Bᵀ packed nPad×K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SkinnyForward(int m, int n, int k, float alpha, float* a, int lda, float* bt, float beta, float* c, int ldc, int* rowIndex = null)
+    private static unsafe void SkinnyForward(int m, int n, int k, float alpha, float* a, int lda, float* bt, float beta, float* c, int ldc, int* rowIndex = null, bool classMajor = false)
     {
         // Rows outer, column tiles inner: a 4-row tile is read from memory once and stays in L1 for every column
         // tile (each dot product is computed exactly as before, so the bits do not change).
+        //
+        // The rows SkinnyPrefetchRows ahead are prefetched into L2 line by line while the first column tile runs.
+        // Without it the pass is latency-bound, not bandwidth-bound: every 4-row tile starts on new 4 KiB pages
+        // (a 512-d row is 2 KiB; subset rows are scattered), where the hardware prefetcher stops.
+        //
+        // C is row-major with row stride ldc, or, with classMajor, column-major with column stride ldc (C[i, j] at
+        // c[j·ldc + i]: the probe's softmax then runs 16 rows per vector).
+        nint rowStep = classMajor ? 1 : ldc, columnStep = classMajor ? ldc : 1;
         int kv = k & ~15;
         float* tile = stackalloc float[4 * SkinnyColumnTile];
         int i = 0;
         for (; i + 4 <= m; i += 4)
         {
             float* x0 = Row(a, lda, rowIndex, i), x1 = Row(a, lda, rowIndex, i + 1), x2 = Row(a, lda, rowIndex, i + 2), x3 = Row(a, lda, rowIndex, i + 3);
+            int ahead = i + SkinnyPrefetchRows;
+            bool prefetch = ahead < m && Sse.IsSupported;
+            float* f0 = prefetch ? Row(a, lda, rowIndex, ahead) : x0;
+            float* f1 = prefetch ? Row(a, lda, rowIndex, Math.Min(ahead + 1, m - 1)) : x1;
+            float* f2 = prefetch ? Row(a, lda, rowIndex, Math.Min(ahead + 2, m - 1)) : x2;
+            float* f3 = prefetch ? Row(a, lda, rowIndex, Math.Min(ahead + 3, m - 1)) : x3;
             for (int j0 = 0; j0 < n; j0 += SkinnyColumnTile)
             {
+                prefetch &= j0 == 0;
+                if (prefetch)
+                {
+                    // A row's last line (rows need not start on a 64-byte boundary); the loop below takes the others.
+                    Sse.Prefetch1(f0 + k - 1);
+                    Sse.Prefetch1(f1 + k - 1);
+                    Sse.Prefetch1(f2 + k - 1);
+                    Sse.Prefetch1(f3 + k - 1);
+                }
+
                 float* w0 = bt + ((nint)j0 * k), w1 = w0 + k, w2 = w1 + k, w3 = w2 + k, w4 = w3 + k;
                 int cols = Math.Min(SkinnyColumnTile, n - j0);
                 Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default;
@@ -117,6 +145,14 @@ public static partial class Gemm
                 Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default, c34 = default;
                 for (int p = 0; p < kv; p += 16)
                 {
+                    if (prefetch)
+                    {
+                        Sse.Prefetch1(f0 + p);
+                        Sse.Prefetch1(f1 + p);
+                        Sse.Prefetch1(f2 + p);
+                        Sse.Prefetch1(f3 + p);
+                    }
+
                     Vector512<float> v0 = Vector512.Load(x0 + p), v1 = Vector512.Load(x1 + p), v2 = Vector512.Load(x2 + p), v3 = Vector512.Load(x3 + p);
                     Vector512<float> w = Vector512.Load(w0 + p);
                     c00 = Vector512.FusedMultiplyAdd(v0, w, c00);
@@ -177,7 +213,7 @@ public static partial class Gemm
                             s += x[p] * w[p];
                         }
 
-                        float* e = c + ((nint)(i + r) * ldc) + j0 + j;
+                        float* e = c + ((i + r) * rowStep) + ((j0 + j) * columnStep);
                         *e = beta == 0f ? alpha * s : (alpha * s) + (beta * *e);
                     }
                 }
@@ -202,7 +238,7 @@ public static partial class Gemm
                     s += x[p] * w[p];
                 }
 
-                float* e = c + ((nint)i * ldc) + j;
+                float* e = c + (i * rowStep) + (j * columnStep);
                 *e = beta == 0f ? alpha * s : (alpha * s) + (beta * *e);
             }
         }
@@ -321,10 +357,16 @@ public static partial class Gemm
     /// <summary>
     /// <c>C[rows.Length × n] = X[rows]·B</c> for the rows of <paramref name="x"/> (row stride d) that
     /// <paramref name="rows"/> names, B d × n row-major: the probe's logits without copying its rows into a block.
+    /// C is row-major, or with <paramref name="classStride"/> &gt; 0 class-major: C[i, j] at c[j·classStride + i].
     /// </summary>
-    internal static unsafe void SkinnyRowsForward(ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, ReadOnlySpan<float> b, int n, Span<float> c)
+    internal static unsafe void SkinnyRowsForward(ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, ReadOnlySpan<float> b, int n, Span<float> c, int classStride = 0)
     {
         int m = rows.Length;
+        if (classStride > 0 ? classStride < m || c.Length < ((long)(n - 1) * classStride) + m : c.Length < (long)m * n)
+        {
+            throw new ArgumentException($"C holds {c.Length} values; {m} rows × {n} columns (class stride {classStride}) do not fit.", nameof(c));
+        }
+
         int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
         float[] pack = SkinnyPack(nPad * d);
         fixed (float* pb = b)
@@ -343,20 +385,27 @@ public static partial class Gemm
             fixed (int* pr = rows)
             fixed (float* pc = c)
             {
-                SkinnyForward(m, n, d, 1f, px, d, pp, 0f, pc, n, pr);
+                SkinnyForward(m, n, d, 1f, px, d, pp, 0f, pc, classStride > 0 ? classStride : n, pr, classStride > 0);
             }
         }
     }
 
     /// <summary>
-    /// <c>C[d × n] = X[rows]ᵀ·G</c> with G rows.Length × n row-major: the probe's weight gradient over the rows
+    /// <c>C[d × n] = X[rows]ᵀ·G</c> with G rows.Length × n row-major (or, with <paramref name="classStride"/> &gt; 0,
+    /// class-major: G[p, j] at g[j·classStride + p]): the probe's weight gradient over the rows
     /// <paramref name="rows"/> names, without copying them into a block.
     /// </summary>
-    internal static unsafe void SkinnyRowsBackward(ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, int n, Span<float> c)
+    internal static unsafe void SkinnyRowsBackward(ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, int n, Span<float> c, int classStride = 0)
     {
         int k = rows.Length;
+        if (classStride > 0 ? classStride < k || g.Length < ((long)(n - 1) * classStride) + k : g.Length < (long)k * n)
+        {
+            throw new ArgumentException($"G holds {g.Length} values; {k} rows × {n} columns (class stride {classStride}) do not fit.", nameof(g));
+        }
+
         int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
         float[] pack = SkinnyPack(nPad * k);
+        nint rowStep = classStride > 0 ? 1 : n, columnStep = classStride > 0 ? classStride : 1;
         fixed (float* pg = g)
         fixed (float* pp = pack)
         {
@@ -364,7 +413,7 @@ public static partial class Gemm
             {
                 for (int j = 0; j < nPad; j++)
                 {
-                    pp[((nint)p * nPad) + j] = j < n ? pg[((nint)p * n) + j] : 0f;
+                    pp[((nint)p * nPad) + j] = j < n ? pg[(p * rowStep) + (j * columnStep)] : 0f;
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 
 namespace Scar.Core.Numerics;
@@ -53,28 +54,23 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
             int count = Math.Min(ProbeModel.BlockRows, n - start);
             // With the AVX-512 skinny kernels the products read the rows where they are (the same arithmetic in the
             // same order as on a gathered block, so the same bits); otherwise the rows are gathered into a block.
-            bool indexed = Gemm.SkinnyRowsAvailable(k, d) && count >= 32;
+            // There the logits are written class-major, so the softmax runs 16 rows per vector (same bits again).
+            bool indexed = Gemm.SkinnyRowsAvailable(k, d) && count >= 32 && Vector512.IsHardwareAccelerated;
+            s.GradB.AsSpan().Clear();
             if (indexed)
             {
-                Gemm.SkinnyRowsForward(x.Data, d, rows.AsSpan(start, count), model.Weights, k, s.Logits);
-                model.AddBias(s.Logits, count);
+                Gemm.SkinnyRowsForward(x.Data, d, rows.AsSpan(start, count), model.Weights, k, s.Logits, ClassStride);
+                AddBiasClassMajor(s.Logits, count, ClassStride, model.Bias);
+                (s.Loss, s.Correct) = SoftmaxGradientClassMajor(s.Logits, count, ClassStride, k, labels.AsSpan(start, count), invN, s.GradB);
+
+                // dW_block = X_blockᵀ·G_block (d × k).
+                Gemm.SkinnyRowsBackward(x.Data, d, rows.AsSpan(start, count), s.Logits, k, s.GradW, ClassStride);
             }
             else
             {
                 ProbeModel.Gather(x, rows.AsSpan(start, count), s.Block);
                 model.BlockLogits(s.Block, count, s.Logits);
-            }
-
-            s.GradB.AsSpan().Clear();
-            (s.Loss, s.Correct) = SoftmaxGradient(s.Logits, count, k, labels.AsSpan(start, count), invN, s.LabelLogit, s.GradB);
-
-            // dW_block = X_blockᵀ·G_block (d × k).
-            if (indexed)
-            {
-                Gemm.SkinnyRowsBackward(x.Data, d, rows.AsSpan(start, count), s.Logits, k, s.GradW);
-            }
-            else
-            {
+                (s.Loss, s.Correct) = SoftmaxGradient(s.Logits, count, k, labels.AsSpan(start, count), invN, s.LabelLogit, s.GradB);
                 Gemm.Sgemm(true, false, d, k, count, 1f, s.Block, d, s.Logits, k, 0f, s.GradW, k);
             }
         }, (_, wi) =>
@@ -150,6 +146,132 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
         return (loss, correct);
     }
 
+    /// <summary>Distance between two classes' logits in a worker's class-major buffer: a block's rows, rounded up to a vector.</summary>
+    internal static int ClassStride => RoundUp(ProbeModel.BlockRows);
+
+    /// <summary>Adds b[c] to the first <paramref name="count"/> logits of each class (class-major, <paramref name="stride"/> apart).</summary>
+    internal static void AddBiasClassMajor(float[] logits, int count, int stride, float[] bias)
+    {
+        for (int c = 0; c < bias.Length; c++)
+        {
+            Span<float> z = logits.AsSpan(c * stride, count);
+            float b = bias[c];
+            for (int r = 0; r < z.Length; r++)
+            {
+                z[r] += b;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SoftmaxGradient"/> on class-major logits (class c's value for row r at c·<paramref name="stride"/> + r),
+    /// 16 rows per AVX-512 vector: the same float32 operations in the same order for every row, so the gradient (written
+    /// over the logits, class-major), the loss, the correct count and <paramref name="gradB"/> have the bits of the
+    /// row-at-a-time loop. The loss is summed row by row and <paramref name="gradB"/> class by class in row order, as
+    /// there. Needs AVX-512, k ≤ 16 and <paramref name="stride"/> ≥ <paramref name="count"/> rounded up to 16.
+    /// </summary>
+    internal static unsafe (double Loss, long Correct) SoftmaxGradientClassMajor(float[] logits, int count, int stride, int k, ReadOnlySpan<int> labels, float invN, Span<double> gradB)
+    {
+        if (!Vector512.IsHardwareAccelerated || k > 16 || k < 1 || stride < RoundUp(count) || logits.Length < (long)k * stride || labels.Length < count || gradB.Length < k)
+        {
+            throw new ArgumentException($"class-major softmax needs AVX-512, 1 ≤ k ≤ 16 and a {k} × ≥{RoundUp(count)} buffer (k = {k}, stride {stride}, {logits.Length} values, {labels.Length} labels).");
+        }
+
+        long correct = 0;
+        double loss = 0;
+        int* label = stackalloc int[16];
+        float* sums = stackalloc float[16];
+        float* labelShifted = stackalloc float[16];
+        Vector512<float> one = Vector512.Create(1f), scale = Vector512.Create(invN);
+        fixed (float* pl = logits)
+        {
+            for (int r0 = 0; r0 < count; r0 += 16)
+            {
+                int lanes = Math.Min(16, count - r0);
+                for (int l = 0; l < 16; l++)
+                {
+                    label[l] = l < lanes ? labels[r0 + l] : -1;
+                }
+
+                Vector512<int> y = Vector512.Load(label);
+                float* z0 = pl + r0;
+
+                // Argmax (ties to the lowest class, NaN never wins) and the max, on the raw logits.
+                Vector512<float> first = Vector512.Load(z0), best = first, max = first;
+                Vector512<int> arg = Vector512<int>.Zero;
+                for (int c = 1; c < k; c++)
+                {
+                    Vector512<float> z = Vector512.Load(z0 + ((nint)c * stride));
+                    Vector512<float> greater = Vector512.GreaterThan(z, best);
+                    best = Vector512.ConditionalSelect(greater, z, best);
+                    arg = Vector512.ConditionalSelect(greater.AsInt32(), Vector512.Create(c), arg);
+                    max = Vector512.Max(max, z);
+                }
+
+                correct += BitOperations.PopCount(Vector512.Equals(arg, y).ExtractMostSignificantBits());
+
+                // Shift by the max, keep the label's shifted logit, exponentiate, sum in class order.
+                Vector512<float> sum = Vector512<float>.Zero, atLabel = Vector512<float>.Zero;
+                for (int c = 0; c < k; c++)
+                {
+                    float* zc = z0 + ((nint)c * stride);
+                    Vector512<float> z = Vector512.Load(zc) - max;
+                    atLabel = Vector512.ConditionalSelect(Vector512.Equals(y, Vector512.Create(c)).AsSingle(), z, atLabel);
+                    Vector512<float> e = Vector512.Exp(z);
+                    e.Store(zc);
+                    sum += e;
+                }
+
+                // (softmax − one-hot)·invN over the exponentials.
+                Vector512<float> inverse = one / sum;
+                for (int c = 0; c < k; c++)
+                {
+                    float* zc = z0 + ((nint)c * stride);
+                    Vector512<float> hot = Vector512.ConditionalSelect(Vector512.Equals(y, Vector512.Create(c)).AsSingle(), one, Vector512<float>.Zero);
+                    (((Vector512.Load(zc) * inverse) - hot) * scale).Store(zc);
+                }
+
+                sum.Store(sums);
+                atLabel.Store(labelShifted);
+                for (int l = 0; l < lanes; l++)
+                {
+                    loss += Math.Log(sums[l]) - labelShifted[l];
+                }
+            }
+
+            // The bias gradient: each class's column summed in row order (four classes' chains at a time).
+            int c0 = 0;
+            for (; c0 + 4 <= k; c0 += 4)
+            {
+                float* g0 = pl + ((nint)c0 * stride), g1 = g0 + stride, g2 = g1 + stride, g3 = g2 + stride;
+                double s0 = gradB[c0], s1 = gradB[c0 + 1], s2 = gradB[c0 + 2], s3 = gradB[c0 + 3];
+                for (int r = 0; r < count; r++)
+                {
+                    s0 += g0[r];
+                    s1 += g1[r];
+                    s2 += g2[r];
+                    s3 += g3[r];
+                }
+
+                (gradB[c0], gradB[c0 + 1], gradB[c0 + 2], gradB[c0 + 3]) = (s0, s1, s2, s3);
+            }
+
+            for (; c0 < k; c0++)
+            {
+                float* g0 = pl + ((nint)c0 * stride);
+                double s0 = gradB[c0];
+                for (int r = 0; r < count; r++)
+                {
+                    s0 += g0[r];
+                }
+
+                gradB[c0] = s0;
+            }
+        }
+
+        return (loss, correct);
+    }
+
     // Exponentials are taken a whole vector at a time (padding included), so every element goes through the same
     // function whatever its position: the sums do not depend on where a block ends.
     internal static int RoundUp(int length) => (length + 15) & ~15;
@@ -184,7 +306,7 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
     {
         public float[] Block { get; } = new float[blockRows * d];
 
-        public float[] Logits { get; } = new float[RoundUp(blockRows * k)];
+        public float[] Logits { get; } = new float[Math.Max(RoundUp(blockRows * k), k * RoundUp(blockRows))];
 
         public float[] GradW { get; } = new float[d * k];
 
