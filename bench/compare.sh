@@ -5,6 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Only here, for the benchmark: OpenBLAS picks its own kernel and cache sizes (tests and CI keep the environment).
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+# Then check which kernels it picked: an OpenBLAS that does not know the processor (Debian's 0.3.21 on Emerald Rapids
+# takes Prescott's) would slow FAISS, NumPy and the SGEMM peak alike. Give it the kernels of the processor's vector
+# width for both sides then, and say so.
+core=$(/usr/bin/python3 -c "import ctypes; l=ctypes.CDLL('libopenblas.so.0'); l.openblas_get_corename.restype=ctypes.c_char_p; print(l.openblas_get_corename().decode())" 2>/dev/null || echo none)
+case ",${core,,}," in
+  *,haswell,*|*,skylakex,*|*,cooperlake,*|*,sapphirerapids,*|*,zen,*|*,excavator,*|*,none,*) ;;
+  *) if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+       grep -qw avx512f /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || export OPENBLAS_CORETYPE=Haswell
+       echo "# OpenBLAS chose its $core kernels (a fallback for a processor it does not know): OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for every program below"
+     fi ;;
+esac
 T=${THREADS:-2}
 export OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T MKL_NUM_THREADS=$T
 DATA=${DATA:-bench/data}
@@ -17,7 +28,7 @@ BENCH=bench/Scar.Bench/bin/Release/net10.0/Scar.Bench
 field() { $PY -c "import json,sys; d=json.loads(sys.argv[1]); print(d$2)" "$1"; }
 ratio() { $PY -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.3f}')" "$1" "$2"; }
 what=${*:-all}
-echo "# $(date -u +%FT%TZ) $(nproc) cores, threads=$T, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, threads=$T, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), OpenBLAS kernels ${OPENBLAS_CORETYPE:-$core}"
 
 PEAK=""
 if [[ $what == *all* || $what == *gemm* || $what == *kmeans* || $what == *probe* ]]; then

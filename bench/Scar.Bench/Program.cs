@@ -301,12 +301,13 @@ internal static class Program
         }
 
         // The stages of ProbeGradientKernel's block step, timed apart: rows read in place by the skinny AVX-512
-        // products (gathered into a block where those are unavailable), float32 softmax with one vectorized exp per
-        // block, then the gradient product.
+        // products into class-major logits, the float32 softmax 16 rows per vector, then the gradient product (rows
+        // gathered into a block and the row-at-a-time softmax where AVX-512 is unavailable).
         var model = new ProbeModel(d, k, w, bias);
         int blockRows = ProbeModel.BlockRows;
-        bool indexed = Gemm.SkinnyRowsAvailable(k, d);
-        float[] block = new float[blockRows * d], logits = new float[ProbeGradientKernel.RoundUp(blockRows * k)], grad = new float[d * k];
+        bool indexed = Gemm.SkinnyRowsAvailable(k, d) && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        int stride = ProbeGradientKernel.ClassStride; // in place, the logits are class-major as in ProbeGradientKernel
+        float[] block = new float[blockRows * d], logits = new float[Math.Max(ProbeGradientKernel.RoundUp(blockRows * k), k * stride)], grad = new float[d * k];
         float[] labelLogit = new float[blockRows];
         double[] gradB = new double[k];
         int[] labels = NpyFile.ReadIntVector(Path.Combine(dir, $"probe-y-{n}-c{k}-s{seed}.npy"));
@@ -331,8 +332,8 @@ internal static class Program
                 clock.Restart();
                 if (inPlace)
                 {
-                    Gemm.SkinnyRowsForward(x.Data, d, rows.AsSpan(start, count), w, k, logits);
-                    model.AddBias(logits, count);
+                    Gemm.SkinnyRowsForward(x.Data, d, rows.AsSpan(start, count), w, k, logits, stride);
+                    ProbeGradientKernel.AddBiasClassMajor(logits, count, stride, bias);
                 }
                 else
                 {
@@ -341,12 +342,14 @@ internal static class Program
 
                 t[1] += clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
-                loss += ProbeGradientKernel.SoftmaxGradient(logits, count, k, labels.AsSpan(start, count), invN, labelLogit, gradB).Loss;
+                loss += inPlace
+                    ? ProbeGradientKernel.SoftmaxGradientClassMajor(logits, count, stride, k, labels.AsSpan(start, count), invN, gradB).Loss
+                    : ProbeGradientKernel.SoftmaxGradient(logits, count, k, labels.AsSpan(start, count), invN, labelLogit, gradB).Loss;
                 t[2] += clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
                 if (inPlace)
                 {
-                    Gemm.SkinnyRowsBackward(x.Data, d, rows.AsSpan(start, count), logits, k, grad);
+                    Gemm.SkinnyRowsBackward(x.Data, d, rows.AsSpan(start, count), logits, k, grad, stride);
                 }
                 else
                 {
@@ -458,8 +461,13 @@ internal static class Program
 
         double gflops = 2.0 * m * n * k / best / 1e9;
         string backend = managed ? "managed-" + Gemm.ManagedKernel : Gemm.Backend;
-        Console.Error.WriteLine($"sgemm {m}x{n}x{k} threads={threads} backend={backend}: best of {reps} {best * 1000:F1} ms, {gflops:F1} GFLOP/s");
-        Emit(o, new Dictionary<string, object?> { ["seconds"] = best, ["gflops"] = gflops, ["threads"] = threads, ["backend"] = backend });
+        Console.Error.WriteLine($"sgemm {m}x{n}x{k} threads={threads} backend={backend}{(Gemm.OpenBlasCore is { } core ? $" (OpenBLAS kernels {core})" : "")}: best of {reps} {best * 1000:F1} ms, {gflops:F1} GFLOP/s");
+        if (!managed && Gemm.BackendNote is { } note)
+        {
+            Console.Error.WriteLine(note);
+        }
+
+        Emit(o, new Dictionary<string, object?> { ["seconds"] = best, ["gflops"] = gflops, ["threads"] = threads, ["backend"] = backend, ["openblas_core"] = Gemm.OpenBlasCore });
         return 0;
     }
 

@@ -37,5 +37,15 @@ var host = Host.CreateDefaultBuilder(args)
     .UseOrleans(settings.Apply)
     .UseScarHttpApi(http)
     .Build();
+
+// Which matrix kernels this silo's k-means and probes run on, and why OpenBLAS is passed over when it is.
+var kernels = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scar.Silo");
+kernels.LogInformation("Matrix kernels: {Backend}{Core}", Scar.Core.Numerics.Gemm.Backend,
+    Scar.Core.Numerics.Gemm.OpenBlasCore is { } core ? $" (OpenBLAS kernels {core})" : string.Empty);
+if (Scar.Core.Numerics.Gemm.BackendNote is { } note)
+{
+    kernels.LogWarning("{Note}", note);
+}
+
 await host.RunAsync();
 return 0;

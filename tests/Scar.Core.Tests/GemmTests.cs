@@ -113,6 +113,37 @@ public sealed class GemmTests
     public void Backend_is_reported()
     {
         Assert.Contains(Gemm.Backend, new[] { "openblas", "managed" });
+
+        // OpenBLAS is passed over exactly when it loaded with fallback kernels (and SCAR_BLAS does not insist).
+        if (Gemm.BackendNote is { } note)
+        {
+            Assert.Equal("managed", Gemm.Backend);
+            Assert.Contains(Gemm.OpenBlasCore!, note);
+            Assert.Contains("OPENBLAS_CORETYPE=", note);
+        }
+        else if (Gemm.OpenBlasCore is { } core && Environment.GetEnvironmentVariable("SCAR_BLAS") is null)
+        {
+            Assert.Equal("openblas", Gemm.Backend);
+            Assert.False(OpenBlasNative.IsFallbackKernel(core, System.Runtime.Intrinsics.X86.X86Base.IsSupported,
+                System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported), $"OpenBLAS runs {core} here");
+        }
+    }
+
+    [Theory]
+    [InlineData("Prescott", true, true, true)]       // Debian's 0.3.21 on Emerald Rapids
+    [InlineData("Nehalem", true, true, true)]
+    [InlineData("Sandybridge", true, true, true)]    // AVX without FMA
+    [InlineData("Haswell", true, true, false)]
+    [InlineData("SkylakeX", true, true, false)]
+    [InlineData("Cooperlake", true, true, false)]
+    [InlineData("SapphireRapids", true, true, false)]
+    [InlineData("Zen", true, true, false)]
+    [InlineData("Prescott", true, false, false)]     // an old CPU: OpenBLAS's kernels are its best
+    [InlineData("ARMV8", false, false, false)]       // not x86: no judgement
+    [InlineData(null, true, true, false)]            // an OpenBLAS that does not say
+    public void OpenBLAS_fallback_kernels_are_recognised(string? core, bool x86, bool avx2AndFma, bool fallback)
+    {
+        Assert.Equal(fallback, OpenBlasNative.IsFallbackKernel(core, x86, avx2AndFma));
     }
 
     private static void CheckAgainstReference(SgemmFn gemm, bool transA, bool transB)

@@ -7,13 +7,26 @@ namespace Scar.Core.Numerics;
 /// </summary>
 public static partial class Gemm
 {
-    private static readonly OpenBlasNative? Native = OpenBlasNative.TryLoad();
+    // OpenBLAS as loaded, and as used: not when it runs fallback kernels for this processor (PassedOver says why).
+    private static readonly OpenBlasNative? Loaded = OpenBlasNative.TryLoad();
+    private static readonly string? PassedOver = Loaded?.FallbackReason();
+    private static readonly OpenBlasNative? Native = PassedOver is null ? Loaded : null;
 
     /// <summary>
-    /// The backend <see cref="Sgemm"/> uses: <c>"openblas"</c> when <c>libopenblas</c> loaded and the
-    /// environment variable <c>SCAR_BLAS</c> is not <c>managed</c>; otherwise <c>"managed"</c>.
+    /// The backend <see cref="Sgemm"/> uses: <c>"openblas"</c> when <c>libopenblas</c> loaded, runs kernels made for
+    /// this processor (see <see cref="BackendNote"/>) and the environment variable <c>SCAR_BLAS</c> is not
+    /// <c>managed</c>; otherwise <c>"managed"</c>.
     /// </summary>
     public static string Backend => Native is null ? "managed" : "openblas";
+
+    /// <summary>
+    /// Why the managed kernels run although OpenBLAS loaded (it chose fallback kernels for this processor), or null.
+    /// Worth one log line where a process starts.
+    /// </summary>
+    public static string? BackendNote => PassedOver;
+
+    /// <summary>The kernel set OpenBLAS chose (its <c>openblas_get_corename</c>), when it loaded; null otherwise.</summary>
+    public static string? OpenBlasCore => Loaded?.CoreName;
 
     /// <summary>
     /// Row-major <c>C[m×n] = alpha·op(A)·op(B) + beta·C</c>, where <c>op(X)</c> is <c>Xᵀ</c> when the flag is
@@ -78,12 +91,12 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Native OpenBLAS when it loaded, else null: lets tests compare the two.</summary>
+    /// <summary>Native OpenBLAS when it loaded (even when passed over for its fallback kernels), else false: lets tests compare the two.</summary>
     internal static bool TryNativeSgemm(
         bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        if (Native is null)
+        if (Loaded is null)
         {
             return false;
         }
@@ -100,7 +113,7 @@ public static partial class Gemm
             return true;
         }
 
-        Native.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Loaded.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return true;
     }
 
