@@ -59,6 +59,39 @@ public sealed class SkinnyRowsTests
         Assert.Equal(expectedGrad, gradByClass);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(37)]
+    [InlineData(1100)] // three blocks, the last one short
+    public void Probe_logits_and_accuracy_read_in_place_have_the_bits_of_a_gathered_block(int count)
+    {
+        const int d = 96, k = 7;
+        var random = new Random(count);
+        int total = count + 50;
+        var x = new FloatMatrix(total, d, Enumerable.Range(0, total * d).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray());
+        int[] rows = Enumerable.Range(0, total).OrderBy(_ => random.Next()).Take(count).ToArray();
+        var model = new ProbeModel(d, k, Enumerable.Range(0, d * k).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray(),
+            Enumerable.Range(0, k).Select(_ => (float)random.NextDouble()).ToArray());
+
+        float[] expected = new float[count * k], actual = new float[count * k];
+        float[] block = new float[ProbeModel.BlockRows * d];
+        for (int start = 0; start < count; start += ProbeModel.BlockRows)
+        {
+            int n = Math.Min(ProbeModel.BlockRows, count - start);
+            ProbeModel.Gather(x, rows.AsSpan(start, n), block);
+            model.BlockLogits(block, n, expected.AsSpan(start * k, n * k));
+        }
+
+        model.Logits(x, rows, actual);
+        Assert.Equal(expected, actual);
+
+        int[] labels = Enumerable.Range(0, count).Select(i => ProbeModel.ArgMax(expected.AsSpan(i * k, k)) == 0 ? 0 : random.Next(k)).ToArray();
+        double right = Enumerable.Range(0, count).Count(i => ProbeModel.ArgMax(expected.AsSpan(i * k, k)) == labels[i]);
+        Assert.Equal(right / count, model.Accuracy(x, rows, labels));
+    }
+
     [Fact]
     public void A_class_stride_shorter_than_the_rows_is_refused()
     {

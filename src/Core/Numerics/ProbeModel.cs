@@ -45,20 +45,42 @@ public sealed class ProbeModel
         }
 
         // Rented: shards call this for every probe, and a fresh block each time would be large-object-heap garbage.
-        float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, Math.Min(BlockRows, rows.Length) * Dim));
+        float[]? scratch = null;
         try
         {
             for (int start = 0; start < rows.Length; start += BlockRows)
             {
                 int count = Math.Min(BlockRows, rows.Length - start);
-                Gather(x, rows.Slice(start, count), scratch);
-                BlockLogits(scratch, count, logits.Slice(start * Classes, count * Classes));
+                RowsLogits(x, rows.Slice(start, count), logits.Slice(start * Classes, count * Classes), ref scratch);
             }
         }
         finally
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(scratch);
+            if (scratch is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(scratch);
+            }
         }
+    }
+
+    /// <summary>
+    /// The logits of ≤ <see cref="BlockRows"/> rows: read where they are by the skinny AVX-512 product when it takes
+    /// them (the kernel a gathered block's product runs too, so the same bits), else gathered into
+    /// <paramref name="scratch"/> (rented on first need; the caller returns it) and multiplied.
+    /// </summary>
+    internal void RowsLogits(FloatMatrix x, ReadOnlySpan<int> rows, Span<float> logits, ref float[]? scratch)
+    {
+        int count = rows.Length;
+        if (count >= 4 && Gemm.SkinnyRowsAvailable(Classes, Dim))
+        {
+            Gemm.SkinnyRowsForward(x.Data, Dim, rows, Weights, Classes, logits);
+            AddBias(logits, count);
+            return;
+        }
+
+        scratch ??= System.Buffers.ArrayPool<float>.Shared.Rent(BlockRows * Dim);
+        Gather(x, rows, scratch);
+        BlockLogits(scratch, count, logits);
     }
 
     /// <summary>Fraction of <paramref name="rows"/> whose argmax logit (ties to the lowest class) equals the label.</summary>
@@ -76,20 +98,29 @@ public sealed class ProbeModel
         }
 
         CheckShape(x);
-        float[] scratch = new float[Math.Min(BlockRows, rows.Length) * Dim];
+        float[]? scratch = null;
         float[] logits = new float[Math.Min(BlockRows, rows.Length) * Classes];
         long correct = 0;
-        for (int start = 0; start < rows.Length; start += BlockRows)
+        try
         {
-            int count = Math.Min(BlockRows, rows.Length - start);
-            Gather(x, rows.Slice(start, count), scratch);
-            BlockLogits(scratch, count, logits);
-            for (int r = 0; r < count; r++)
+            for (int start = 0; start < rows.Length; start += BlockRows)
             {
-                if (ArgMax(logits.AsSpan(r * Classes, Classes)) == labels[start + r])
+                int count = Math.Min(BlockRows, rows.Length - start);
+                RowsLogits(x, rows.Slice(start, count), logits.AsSpan(0, count * Classes), ref scratch);
+                for (int r = 0; r < count; r++)
                 {
-                    correct++;
+                    if (ArgMax(logits.AsSpan(r * Classes, Classes)) == labels[start + r])
+                    {
+                        correct++;
+                    }
                 }
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(scratch);
             }
         }
 

@@ -49,7 +49,6 @@ public static class ProbeTrainer
         float[] mW = new float[d * k], vW = new float[d * k], mB = new float[k], vB = new float[k];
         int blocks = (n + ProbeModel.BlockRows - 1) / ProbeModel.BlockRows;
         int workers = Math.Clamp(OrderedBlockParallel.ResolveThreads(options.Threads), 1, blocks);
-        int blockCapacity = Math.Min(ProbeModel.BlockRows, n);
 
         var lossHistory = new List<double>(options.MaxEpochs);
         var accuracyHistory = new List<double>(options.MaxEpochs);
@@ -82,14 +81,19 @@ public static class ProbeTrainer
         }
 
         float[] trainLogits = new float[(long)n * k > int.MaxValue ? throw new InvalidOperationException("rows × classes exceeds one array") : n * k];
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, () => new float[blockCapacity * d], (block, _, buffer) =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, () => new BlockScratch(), (block, _, scratch) =>
         {
             int start = block * ProbeModel.BlockRows;
             int count = Math.Min(ProbeModel.BlockRows, n - start);
-            ProbeModel.Gather(x, rows.AsSpan(start, count), buffer);
-            model.BlockLogits(buffer, count, trainLogits.AsSpan(start * k, count * k));
-            return buffer;
-        }, _ => { });
+            model.RowsLogits(x, rows.AsSpan(start, count), trainLogits.AsSpan(start * k, count * k), ref scratch.Block);
+            return scratch;
+        }, scratch =>
+        {
+            if (scratch.Block is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(scratch.Block);
+            }
+        });
         int[] predictions = new int[n];
         long right = 0;
         for (int i = 0; i < n; i++)
@@ -173,5 +177,11 @@ public static class ProbeTrainer
                 throw new ArgumentOutOfRangeException(nameof(labels), $"labels[{i}] = {labels[i]} is outside [0, {classes}).");
             }
         }
+    }
+
+    /// <summary>A worker's gather block for the final logits pass, rented only where the rows cannot be read in place.</summary>
+    private sealed class BlockScratch
+    {
+        public float[]? Block;
     }
 }
