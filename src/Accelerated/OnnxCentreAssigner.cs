@@ -22,6 +22,7 @@ public sealed class OnnxCentreAssigner : ICentreAssigner, IDisposable
     private readonly int _k;
     private readonly bool _sumOnDevice;
     private readonly InferenceSession _session;
+    private readonly bool _ownsSession;
     private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
     private readonly ResidentTensor _x;
@@ -43,15 +44,26 @@ public sealed class OnnxCentreAssigner : ICentreAssigner, IDisposable
     }
 
     internal OnnxCentreAssigner(FloatMatrix x, int k, AcceleratorProvider provider, bool sumOnDevice, int threads, bool forceUpload)
+        : this(OpenOwn(x, k, provider, sumOnDevice, threads, out string used), ownsSession: true, used, x, k, sumOnDevice, forceUpload, uploads: null)
+    {
+    }
+
+    /// <summary>
+    /// Over a session of <see cref="AcceleratorGraphs.KMeansAssignment"/> shared with other shards (not disposed here),
+    /// on <paramref name="provider"/> ("CUDA" or "CPU"); <paramref name="uploads"/> copies the rows to the device.
+    /// </summary>
+    internal OnnxCentreAssigner(InferenceSession session, bool ownsSession, string provider, FloatMatrix x, int k, bool sumOnDevice, bool forceUpload, UploadSessions? uploads)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         (_n, _d, _k, _sumOnDevice) = (x.Rows, x.Cols, k, sumOnDevice);
-        _session = AcceleratorSessions.Open(AcceleratorGraphs.KMeansAssignment(_d, k, sumOnDevice), provider, threads, out string used);
+        _session = session;
+        _ownsSession = ownsSession;
+        string used = provider;
         Provider = used;
         try
         {
-            _x = ResidentTensor.Create(x.Data, [_n, _d], used, upload: used == "CUDA" || forceUpload);
+            _x = ResidentTensor.Create(x.Data, [_n, _d], used, upload: used == "CUDA" || forceUpload, uploads);
             _centres = new float[k * _d];
             _centreNorms = new float[k];
             _centresValue = OrtValue.CreateTensorValueFromMemory(_centres, [k, _d]);
@@ -135,7 +147,17 @@ public sealed class OnnxCentreAssigner : ICentreAssigner, IDisposable
         _centreNormsValue?.Dispose();
         _x?.Dispose();
         _runOptions.Dispose();
-        _session.Dispose();
+        if (_ownsSession)
+        {
+            _session.Dispose();
+        }
+    }
+
+    private static InferenceSession OpenOwn(FloatMatrix x, int k, AcceleratorProvider provider, bool sumOnDevice, int threads, out string used)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        return AcceleratorSessions.Open(AcceleratorGraphs.KMeansAssignment(x.Cols, k, sumOnDevice), provider, threads, out used);
     }
 
     private void Bind(string name, OrtValue value)

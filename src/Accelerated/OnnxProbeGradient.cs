@@ -19,6 +19,7 @@ public sealed class OnnxProbeGradient : IProbeGradientSource, IDisposable
     private readonly int _d;
     private readonly int _k;
     private readonly InferenceSession _session;
+    private readonly bool _ownsSession;
     private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
     private readonly List<ResidentTensor> _resident = [];
@@ -35,22 +36,34 @@ public sealed class OnnxProbeGradient : IProbeGradientSource, IDisposable
     /// <summary>Gathers rows <paramref name="rows"/> of <paramref name="x"/> with their <paramref name="labels"/> for a <paramref name="classes"/>-way probe.</summary>
     /// <exception cref="AcceleratorUnavailableException"><paramref name="provider"/> is CUDA and CUDA cannot start.</exception>
     public OnnxProbeGradient(FloatMatrix x, int[] rows, int[] labels, int classes, AcceleratorProvider provider, int threads = 0)
+        : this(OpenOwn(x, classes, provider, threads, out string used), ownsSession: true, used, x, rows, labels, classes, scale: null, uploads: null)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(labels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        if (labels.Length != rows.Length || rows.Length == 0)
-        {
-            throw new ArgumentException($"{labels.Length} labels for {rows.Length} rows; the probe needs at least one row with a label each.", nameof(labels));
-        }
+    }
 
-        int n = rows.Length;
-        (_d, _k) = (x.Cols, classes);
-        _session = AcceleratorSessions.Open(AcceleratorGraphs.ProbeGradient(_d, _k), provider, threads, out string used);
-        Provider = used;
+    /// <summary>
+    /// Over a session of <see cref="AcceleratorGraphs.ProbeGradient"/> shared with other probes (not disposed here), on
+    /// <paramref name="provider"/> ("CUDA" or "CPU"); each row's gradient scaled by <paramref name="scale"/> (1/n when null).
+    /// <paramref name="uploads"/> copies tensors to the device (a shared Identity session), or null for one of its own.
+    /// </summary>
+    internal OnnxProbeGradient(InferenceSession session, bool ownsSession, string provider, FloatMatrix x, int[] rows, int[] labels, int classes, float? scale, UploadSessions? uploads)
+    {
+        _session = session;
+        _ownsSession = ownsSession;
+        Provider = provider;
         try
         {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(rows);
+            ArgumentNullException.ThrowIfNull(labels);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+            if (labels.Length != rows.Length || rows.Length == 0)
+            {
+                throw new ArgumentException($"{labels.Length} labels for {rows.Length} rows; the probe needs at least one row with a label each.", nameof(labels));
+            }
+
+            int n = rows.Length;
+            (_d, _k) = (x.Cols, classes);
+            string used = provider;
             bool upload = used == "CUDA";
             float[] data = GatherRows(x, rows);
             float[] hot = new float[(long)n * _k > Array.MaxLength ? throw new ArgumentException("rows × classes exceeds one array.", nameof(rows)) : n * _k];
@@ -67,10 +80,10 @@ public sealed class OnnxProbeGradient : IProbeGradientSource, IDisposable
             }
 
             _binding = _session.CreateIoBinding();
-            BindResident("X", ResidentTensor.Create(data, [n, _d], used, upload));
-            BindResident("Yhot", ResidentTensor.Create(hot, [n, _k], used, upload));
-            BindResident("Y", ResidentTensor.Create(y, [n], used, upload));
-            BindResident("scale", ResidentTensor.Create(new[] { 1f / n }, [1], used, upload));
+            BindResident("X", ResidentTensor.Create(data, [n, _d], used, upload, uploads));
+            BindResident("Yhot", ResidentTensor.Create(hot, [n, _k], used, upload, uploads));
+            BindResident("Y", ResidentTensor.Create(y, [n], used, upload, uploads));
+            BindResident("scale", ResidentTensor.Create(new[] { scale ?? (1f / n) }, [1], used, upload, uploads));
             _w = new float[_d * _k];
             _b = new float[_k];
             _wValue = OrtValue.CreateTensorValueFromMemory(_w, [_d, _k]);
@@ -139,7 +152,17 @@ public sealed class OnnxProbeGradient : IProbeGradientSource, IDisposable
         _wValue?.Dispose();
         _bValue?.Dispose();
         _runOptions.Dispose();
-        _session.Dispose();
+        if (_ownsSession)
+        {
+            _session.Dispose();
+        }
+    }
+
+    private static InferenceSession OpenOwn(FloatMatrix x, int classes, AcceleratorProvider provider, int threads, out string used)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        return AcceleratorSessions.Open(AcceleratorGraphs.ProbeGradient(x.Cols, classes), provider, threads, out used);
     }
 
     private static float[] GatherRows(FloatMatrix x, int[] rows)

@@ -24,8 +24,11 @@ internal sealed class ResidentTensor : IDisposable
     /// <summary>True when <see cref="Value"/> is a copy made by the upload graph.</summary>
     public bool Uploaded => _device is not null;
 
-    /// <summary>Wraps <paramref name="data"/> (kept alive and pinned) and, when <paramref name="upload"/>, copies it to the provider's memory.</summary>
-    public static ResidentTensor Create<T>(T[] data, long[] shape, string provider, bool upload)
+    /// <summary>
+    /// Wraps <paramref name="data"/> (kept alive and pinned) and, when <paramref name="upload"/>, copies it to the
+    /// provider's memory, through an Identity session of <paramref name="uploads"/> (or one opened for this copy).
+    /// </summary>
+    public static ResidentTensor Create<T>(T[] data, long[] shape, string provider, bool upload, UploadSessions? uploads = null)
         where T : unmanaged
     {
         var host = OrtValue.CreateTensorValueFromMemory(data, shape);
@@ -40,7 +43,8 @@ internal sealed class ResidentTensor : IDisposable
                 : typeof(T) == typeof(long) ? Onnx.OnnxType.Int64
                 : throw new ArgumentException($"cannot upload {typeof(T).Name} tensors.", nameof(data));
             var requested = provider == "CUDA" ? AcceleratorProvider.Cuda : AcceleratorProvider.Cpu;
-            using var session = AcceleratorSessions.Open(Onnx.AcceleratorGraphs.Identity(type, shape.Length), requested, threads: 0, out _);
+            using var own = uploads is null ? AcceleratorSessions.Open(Onnx.AcceleratorGraphs.Identity(type, shape.Length), requested, threads: 0, out _) : null;
+            InferenceSession session = own ?? uploads!.Get(type, shape.Length);
             using var binding = session.CreateIoBinding();
             using var runOptions = new RunOptions();
             using var cuda = provider == "CUDA" ? new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, 0, OrtMemType.Default) : null;
@@ -61,5 +65,31 @@ internal sealed class ResidentTensor : IDisposable
     {
         _device?.Dispose();
         _host.Dispose();
+    }
+}
+
+/// <summary>The Identity sessions that copy tensors to a device, one per element type and rank, opened once and shared.</summary>
+internal sealed class UploadSessions(AcceleratorProvider provider) : IDisposable
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Onnx.OnnxType, int), Lazy<InferenceSession>> _sessions = new();
+
+    /// <summary>How many sessions were opened (tests check that they are shared).</summary>
+    public int Opened => _sessions.Count;
+
+    public InferenceSession Get(Onnx.OnnxType type, int rank) =>
+        _sessions.GetOrAdd((type, rank), key => new Lazy<InferenceSession>(() =>
+            AcceleratorSessions.Open(Onnx.AcceleratorGraphs.Identity(key.Item1, key.Item2), provider, threads: 0, out _))).Value;
+
+    public void Dispose()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.IsValueCreated)
+            {
+                session.Value.Dispose();
+            }
+        }
+
+        _sessions.Clear();
     }
 }

@@ -14,23 +14,40 @@ public sealed class EmbeddingShard
 {
     private const int KMeansBlockRows = 2048;
     private const int SubsetCacheSize = 32;
+
+    // Accelerated probes a shard keeps at once: above the probes a silo trains concurrently, so none is evicted mid-training.
+    private const int AcceleratedProbeLimit = 512;
     private readonly Lazy<FloatMatrix> _data;
     private readonly Lazy<double[]> _norms;
     private readonly ConcurrentDictionary<string, Lazy<int[]>> _vectors = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SubsetRowsAndLabels> _subsets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KMeansRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<ProbeGradientKernel> _kernels = [];
+    private readonly IShardAccelerator? _accelerator;
+    private readonly ConcurrentDictionary<string, AcceleratedProbe> _accelerated = new(StringComparer.Ordinal);
+    private long _accelerationClock;
 
-    /// <summary>Creates the shard; its rows are read on first use.</summary>
-    public EmbeddingShard(ShardSpec spec)
+    /// <summary>
+    /// Creates the shard; its rows are read on first use. With an <paramref name="accelerator"/>, k-means assignments
+    /// and probe gradients run on it (for instance on a GPU); the results agree with the managed kernels to float32
+    /// rounding, not bit for bit.
+    /// </summary>
+    public EmbeddingShard(ShardSpec spec, IShardAccelerator? accelerator = null)
     {
         Spec = spec;
+        _accelerator = accelerator;
         _data = new Lazy<FloatMatrix>(() => Load(spec));
         _norms = new Lazy<double[]>(() => RowNorms(_data.Value));
     }
 
     /// <summary>Which rows of which file.</summary>
     public ShardSpec Spec { get; }
+
+    /// <summary>The accelerator the heavy steps run on, or null for the managed kernels.</summary>
+    public IShardAccelerator? Accelerator => _accelerator;
+
+    /// <summary>Probes whose gradient source (and its device copy of their rows) the accelerator holds now.</summary>
+    public int AcceleratedProbes => _accelerated.Count;
 
     /// <summary>The shard's rows (loaded on first use).</summary>
     public FloatMatrix Data => _data.Value;
@@ -170,6 +187,11 @@ public sealed class EmbeddingShard
     {
         var (rows, labels) = Subset(subset);
         var model = new ProbeModel(Data.Cols, classes, weights, bias);
+        if (_accelerator is not null && rows.Length > 0)
+        {
+            return AcceleratedGradient(subset, rows, labels, classes, invN, model, cancellationToken);
+        }
+
         if (!_kernels.TryTake(out var kernel))
         {
             kernel = new ProbeGradientKernel(Data.Cols, classes, 1);
@@ -185,9 +207,68 @@ public sealed class EmbeddingShard
         }
     }
 
+    // One accelerated gradient source per probe (subset, classes, scale), created at its first epoch and kept, with its
+    // device copy of the rows, until the probe's measures are asked for (training is over then).
+    private GradientSums AcceleratedGradient(SubsetSpec subset, int[] rows, int[] labels, int classes, float invN, ProbeModel model, CancellationToken cancellationToken)
+    {
+        string key = $"{subset.CacheKey}|{classes}|{BitConverter.SingleToInt32Bits(invN)}";
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!_accelerated.TryGetValue(key, out var probe))
+            {
+                if (_accelerated.Count >= AcceleratedProbeLimit)
+                {
+                    // Probes that never asked for their measures (a cancelled job's): the half used longest ago go.
+                    foreach (var stale in _accelerated.OrderBy(e => Volatile.Read(ref e.Value.LastUse)).Take(AcceleratedProbeLimit / 2).Select(e => e.Key).ToArray())
+                    {
+                        ReleaseAccelerated(stale);
+                    }
+                }
+
+                probe = _accelerated.GetOrAdd(key, _ => new AcceleratedProbe());
+            }
+
+            lock (probe)
+            {
+                if (probe.Released)
+                {
+                    continue; // released while this call waited: make a new one
+                }
+
+                Volatile.Write(ref probe.LastUse, Interlocked.Increment(ref _accelerationClock));
+
+                probe.Source ??= _accelerator!.CreateGradient(Data, rows, labels, classes, invN);
+                return probe.Source.Compute(model, cancellationToken);
+            }
+        }
+    }
+
+    private void ReleaseAccelerated(string key)
+    {
+        if (_accelerated.TryRemove(key, out var probe))
+        {
+            lock (probe)
+            {
+                probe.Released = true;
+                (probe.Source as IDisposable)?.Dispose();
+                probe.Source = null;
+            }
+        }
+    }
+
     /// <summary>First-pass measure statistics of the probe on the subset's rows in this shard (SCAR-SPEC §4).</summary>
     public MeasureStats Statistics(SubsetSpec subset, int classes, float[] weights, float[] bias)
     {
+        if (_accelerator is not null)
+        {
+            string prefix = subset.CacheKey + "|" + classes + "|";
+            foreach (string key in _accelerated.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToArray())
+            {
+                ReleaseAccelerated(key);
+            }
+        }
+
         int k = classes;
         var (rows, labels) = Subset(subset);
         using var pooled = Logits(rows, k, weights, bias);
@@ -400,6 +481,11 @@ public sealed class EmbeddingShard
     public KMeansPartial Assign(string run, float[] centroids, int k)
     {
         var state = _runs.GetOrAdd(run, _ => new KMeansRun(Data.Rows));
+        if (_accelerator is not null)
+        {
+            return AcceleratedAssign(state, centroids, k);
+        }
+
         int d = Data.Cols;
         var sums = new double[k * d];
         var counts = new long[k];
@@ -436,6 +522,60 @@ public sealed class EmbeddingShard
         return new KMeansPartial(sums, counts, inertia);
     }
 
+    // The assignment on the accelerator (one assigner per run, made at its first Lloyd step): labels and distances come
+    // back per row, and the cluster sums too where the assigner computes them, else they are summed here in double.
+    private KMeansPartial AcceleratedAssign(KMeansRun state, float[] centroids, int k)
+    {
+        var x = Data;
+        int n = x.Rows, d = x.Cols;
+        float[] centreNorms = new float[k];
+        double[] norms = CentreNorms(centroids, k, d);
+        for (int j = 0; j < k; j++)
+        {
+            centreNorms[j] = (float)norms[j];
+        }
+
+        var sums = new double[k * d];
+        var counts = new long[k];
+        double inertia = 0;
+        lock (state)
+        {
+            if (state.Assigner is null || state.AssignerK != k)
+            {
+                (state.Assigner as IDisposable)?.Dispose();
+                state.Assigner = _accelerator!.CreateAssigner(x, k);
+                state.AssignerK = k;
+            }
+
+            float[] distances = state.DistanceScratch ??= new float[n];
+            bool summed = state.Assigner.Assign(centroids, centreNorms, state.Labels, distances, sums, counts);
+            for (int i = 0; i < n; i++)
+            {
+                state.Distance[i] = distances[i];
+                inertia += distances[i];
+            }
+
+            if (!summed)
+            {
+                Array.Clear(sums);
+                Array.Clear(counts);
+                for (int i = 0; i < n; i++)
+                {
+                    int best = state.Labels[i];
+                    counts[best]++;
+                    var row = x.Row(i);
+                    var sum = sums.AsSpan(best * d, d);
+                    for (int j = 0; j < d; j++)
+                    {
+                        sum[j] += row[j];
+                    }
+                }
+            }
+        }
+
+        return new KMeansPartial(sums, counts, inertia);
+    }
+
     /// <summary>The <paramref name="count"/> rows farthest from their assigned centroid (ties to the lowest row), for empty clusters.</summary>
     public ShardRows Farthest(string run, int count)
     {
@@ -449,8 +589,18 @@ public sealed class EmbeddingShard
     /// <summary>The last assignment of each row.</summary>
     public int[] Assignments(string run) => (int[])Run(run).Labels.Clone();
 
-    /// <summary>Forgets a k-means run's per-row state.</summary>
-    public void Release(string run) => _runs.TryRemove(run, out _);
+    /// <summary>Forgets a k-means run's per-row state (and its assigner on the accelerator).</summary>
+    public void Release(string run)
+    {
+        if (_runs.TryRemove(run, out var state))
+        {
+            lock (state)
+            {
+                (state.Assigner as IDisposable)?.Dispose();
+                state.Assigner = null;
+            }
+        }
+    }
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
@@ -563,17 +713,7 @@ public sealed class EmbeddingShard
         var x = Data;
         int n = x.Rows, d = x.Cols;
         double[] norms = _norms.Value;
-        var centreNorms = new double[count];
-        for (int j = 0; j < count; j++)
-        {
-            double s = 0;
-            for (int t = 0; t < d; t++)
-            {
-                s += (double)centres[(j * d) + t] * centres[(j * d) + t];
-            }
-
-            centreNorms[j] = s;
-        }
+        double[] centreNorms = CentreNorms(centres, count, d);
 
         int blockRows = Math.Min(KMeansBlockRows, n);
         var dots = new float[blockRows * count];
@@ -592,6 +732,24 @@ public sealed class EmbeddingShard
 
             body(start, rows, block);
         }
+    }
+
+    // ‖c_j‖² of each of `count` centres (count × d), summed in double.
+    private static double[] CentreNorms(float[] centres, int count, int d)
+    {
+        var centreNorms = new double[count];
+        for (int j = 0; j < count; j++)
+        {
+            double s = 0;
+            for (int t = 0; t < d; t++)
+            {
+                s += (double)centres[(j * d) + t] * centres[(j * d) + t];
+            }
+
+            centreNorms[j] = s;
+        }
+
+        return centreNorms;
     }
 
     private static double[] RowNorms(FloatMatrix x)
@@ -631,6 +789,23 @@ public sealed class EmbeddingShard
         public int[] Labels { get; } = new int[rows];
 
         public double[] Distance { get; } = new double[rows];
+
+        // With an accelerator: the run's assigner (for AssignerK centres) and its float distances.
+        public ICentreAssigner? Assigner { get; set; }
+
+        public int AssignerK { get; set; }
+
+        public float[]? DistanceScratch { get; set; }
+    }
+
+    // A probe's accelerated gradient source; Released once its training is over (or it was evicted).
+    private sealed class AcceleratedProbe
+    {
+        public long LastUse;
+
+        public IProbeGradientSource? Source { get; set; }
+
+        public bool Released { get; set; }
     }
 }
 

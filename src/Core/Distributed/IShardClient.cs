@@ -70,8 +70,11 @@ public interface IShardProvider
     IReadOnlyList<IShardClient> Open(string path, long rows);
 }
 
-/// <summary>Shards held in this process: the embedded, single-process form of the distributed method.</summary>
-public sealed class LocalShardProvider(int shardRows = ShardPlan.DefaultShardRows) : IShardProvider
+/// <summary>
+/// Shards held in this process: the embedded, single-process form of the distributed method; with an
+/// <paramref name="accelerator"/>, their k-means assignments and probe gradients run on it.
+/// </summary>
+public sealed class LocalShardProvider(int shardRows = ShardPlan.DefaultShardRows, IShardAccelerator? accelerator = null) : IShardProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<IShardClient>> _open = new(StringComparer.Ordinal);
 
@@ -82,7 +85,7 @@ public sealed class LocalShardProvider(int shardRows = ShardPlan.DefaultShardRow
     public IReadOnlyList<IShardClient> Open(string path, long rows)
     {
         string full = Path.GetFullPath(path);
-        return _open.GetOrAdd($"{full}|{rows}", _ => ShardPlan.Plan(full, rows, shardRows).Select(s => (IShardClient)new LocalShardClient(new EmbeddingShard(s))).ToArray());
+        return _open.GetOrAdd($"{full}|{rows}", _ => ShardPlan.Plan(full, rows, shardRows).Select(s => (IShardClient)new LocalShardClient(new EmbeddingShard(s, accelerator))).ToArray());
     }
 }
 
