@@ -53,10 +53,22 @@ internal sealed class AcceleratedDevice : IDisposable
             return a.Gradients.Provider;
         });
 
+    /// <summary>The shard accelerator of the characterize verb: a silo's SCAR_ACCELERATOR for the embedded, in-process shards.</summary>
+    public OnnxShardAccelerator? Shards { get; private set; }
+
+    /// <summary>Null for the managed kernels (no --device, or cpu).</summary>
+    public static AcceleratedDevice? ForShards(string? device, int threads) =>
+        Create(device, a =>
+        {
+            a.Shards = new OnnxShardAccelerator(Provider(a.Device), threads);
+            return a.Shards.Provider;
+        });
+
     public void Dispose()
     {
         Assigner?.Dispose();
         Gradients?.Dispose();
+        Shards?.Dispose();
     }
 
     private static AcceleratedDevice? Create(string? device, Func<AcceleratedDevice, string> build)

@@ -176,7 +176,15 @@ internal static class Program
             K = k,
             Seed = seed,
         };
-        var shards = new LocalShardProvider(options.ShardRows);
+        // --device cuda|onnx-cpu: the shards' k-means assignments and probe gradients on ONNX Runtime, as on a silo
+        // with SCAR_ACCELERATOR (session setup is inside the timed run: a silo pays it per process).
+        using AcceleratedDevice? accelerated = AcceleratedDevice.ForShards(o.Text("device"), threads);
+        if (accelerated is { Failed: true })
+        {
+            return 3;
+        }
+
+        var shards = new LocalShardProvider(options.ShardRows, accelerated?.Shards);
         var executor = new LocalProbeExecutor(shards, options.Probe, threads);
         var clock = Stopwatch.StartNew();
         CharacterizationResult result = await Characterizer.RunAsync(options, outDir, executor, shards);
@@ -190,7 +198,8 @@ internal static class Program
         WriteSubsets(options, outDir);
 
         var fds = result.Report.Modalities.ToDictionary(m => m.Name, m => m.FdsTotal);
-        Console.Error.WriteLine($"characterize n={n} d={d} k={k} threads={threads} backend={Gemm.Backend}: {seconds:F2} s " +
+        string backend = accelerated?.Backend ?? Gemm.Backend;
+        Console.Error.WriteLine($"characterize n={n} d={d} k={k} threads={threads} backend={backend}: {seconds:F2} s " +
             $"({string.Join(", ", result.StageSeconds.Select(s => $"{s.Key} {s.Value:F2} s"))})");
         Console.Error.WriteLine($"  peak working set {peak / 1048576.0:F0} MiB, embeddings {embeddingBytes / 1048576.0:F0} MiB, ratio {(double)peak / embeddingBytes:F2}{(generated ? " (includes generating the data: rerun for the pipeline alone)" : string.Empty)}");
         foreach (var m in result.Report.Modalities)
@@ -202,7 +211,7 @@ internal static class Program
         {
             ["seconds"] = seconds, ["stages"] = result.StageSeconds, ["peak_working_set_bytes"] = peak, ["embedding_bytes"] = embeddingBytes,
             ["peak_ratio"] = (double)peak / embeddingBytes, ["peak_includes_generation"] = generated, ["fds"] = fds, ["threads"] = threads,
-            ["backend"] = Gemm.Backend, ["out"] = Path.GetFullPath(outDir), ["image"] = Path.GetFullPath(imagePath), ["text"] = Path.GetFullPath(textPath),
+            ["backend"] = backend, ["device"] = accelerated?.Device ?? "cpu", ["out"] = Path.GetFullPath(outDir), ["image"] = Path.GetFullPath(imagePath), ["text"] = Path.GetFullPath(textPath),
         });
         return 0;
     }

@@ -18,6 +18,7 @@ public sealed class OnnxShardAccelerator : IShardAccelerator, IDisposable
     private readonly int _threads;
     private readonly ConcurrentDictionary<string, Lazy<InferenceSession>> _sessions = new(StringComparer.Ordinal);
     private readonly UploadSessions _uploads;
+    private int _opened;
 
     /// <summary>
     /// Opens the provider now (a tiny upload graph), so that a CUDA that cannot start is an
@@ -40,8 +41,8 @@ public sealed class OnnxShardAccelerator : IShardAccelerator, IDisposable
     /// <inheritdoc/>
     public string Provider { get; }
 
-    /// <summary>Graph sessions opened so far (one per graph shape, whatever the number of shards and probes).</summary>
-    public int SessionsOpened => _sessions.Count;
+    /// <summary>Graph sessions opened so far, disposed ones included (one per graph shape, whatever the number of shards and probes).</summary>
+    public int SessionsOpened => Volatile.Read(ref _opened);
 
     /// <inheritdoc/>
     public ICentreAssigner CreateAssigner(FloatMatrix x, int k)
@@ -74,5 +75,10 @@ public sealed class OnnxShardAccelerator : IShardAccelerator, IDisposable
     }
 
     private InferenceSession Session(string key, Func<byte[]> graph) =>
-        _sessions.GetOrAdd(key, _ => new Lazy<InferenceSession>(() => AcceleratorSessions.Open(graph(), _requested, _threads, out _))).Value;
+        _sessions.GetOrAdd(key, _ => new Lazy<InferenceSession>(() =>
+        {
+            var session = AcceleratorSessions.Open(graph(), _requested, _threads, out _);
+            Interlocked.Increment(ref _opened);
+            return session;
+        })).Value;
 }

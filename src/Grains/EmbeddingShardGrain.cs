@@ -11,7 +11,7 @@ namespace Scar.Grains;
 /// </summary>
 [Reentrant]
 [ShardSpreadPlacement]
-public sealed class EmbeddingShardGrain(ILogger<EmbeddingShardGrain> logger) : Grain, IEmbeddingShardGrain
+public sealed class EmbeddingShardGrain(ILogger<EmbeddingShardGrain> logger, IServiceProvider services) : Grain, IEmbeddingShardGrain
 {
     private EmbeddingShard? _shard;
 
@@ -94,10 +94,13 @@ public sealed class EmbeddingShardGrain(ILogger<EmbeddingShardGrain> logger) : G
         var spec = range.ToCore();
         if (_shard is null)
         {
-            _shard = new EmbeddingShard(spec);
+            // The silo's accelerator (SCAR_ACCELERATOR), when it has one: k-means assignments and probe gradients run there.
+            var accelerator = (IShardAccelerator?)services.GetService(typeof(IShardAccelerator));
+            _shard = new EmbeddingShard(spec, accelerator);
             // Benchmarks sum these lines per silo to compare its memory with the embedding bytes it holds.
             long bytes = (long)spec.Count * Core.IO.NpyFile.ReadHeader(spec.Path).Shape[1] * sizeof(float);
-            logger.LogInformation("Shard {Path}@{Start}+{Count} held here: {Bytes} bytes", spec.Path, spec.Start, spec.Count, bytes);
+            logger.LogInformation("Shard {Path}@{Start}+{Count} held here: {Bytes} bytes{Accelerator}", spec.Path, spec.Start, spec.Count, bytes,
+                accelerator is null ? string.Empty : $", on {accelerator.Provider}");
         }
         else if (_shard.Spec != spec)
         {

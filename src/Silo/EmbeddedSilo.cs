@@ -14,19 +14,24 @@ namespace Scar.Silo;
 public sealed class EmbeddedSilo : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly Scar.Core.Distributed.IShardAccelerator? _accelerator;
 
-    private EmbeddedSilo(IHost host)
+    private EmbeddedSilo(IHost host, Scar.Core.Distributed.IShardAccelerator? accelerator)
     {
         _host = host;
+        _accelerator = accelerator;
         Client = host.Services.GetRequiredService<IClusterClient>();
     }
 
     /// <summary>A client of the in-process silo.</summary>
     public IClusterClient Client { get; }
 
-    /// <summary>Starts the silo and waits until it accepts calls.</summary>
+    /// <summary>
+    /// Starts the silo and waits until it accepts calls. Its shards run k-means assignments and probe gradients on
+    /// <paramref name="accelerator"/> when given (see <see cref="ShardAccelerators"/>); the silo disposes it when it stops.
+    /// </summary>
     public static async Task<EmbeddedSilo> StartAsync(Action<ScarSiloOptions>? configure = null, LogLevel logLevel = LogLevel.Warning,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Scar.Core.Distributed.IShardAccelerator? accelerator = null)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
         var host = Host.CreateDefaultBuilder()
@@ -42,10 +47,10 @@ public sealed class EmbeddedSilo : IAsyncDisposable
             .UseOrleans(silo => silo
                 .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "scar", clusterId: $"scar-embedded-{Environment.ProcessId}-{siloPort}")
                 .AddMemoryGrainStorage(ScarSiloOptions.StorageName)
-                .AddScar(configure))
+                .AddScar(configure, accelerator))
             .Build();
         await host.StartAsync(cancellationToken);
-        return new EmbeddedSilo(host);
+        return new EmbeddedSilo(host, accelerator);
     }
 
     /// <inheritdoc/>
@@ -59,6 +64,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         finally
         {
             _host.Dispose();
+            (_accelerator as IDisposable)?.Dispose();
         }
     }
 

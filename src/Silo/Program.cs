@@ -16,6 +16,8 @@ try
     {
         await PostgresConnection.CheckAsync(postgres, "SCAR_POSTGRES");
     }
+
+    settings = settings.OpenAccelerator();
 }
 catch (ScarInputException e)
 {
@@ -38,9 +40,10 @@ var host = Host.CreateDefaultBuilder(args)
     .UseScarHttpApi(http)
     .Build();
 
-// Which matrix kernels this silo's k-means and probes run on, and why OpenBLAS is passed over when it is.
+// Where this silo's k-means and probes run, and why OpenBLAS is passed over when it is.
 var kernels = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scar.Silo");
-kernels.LogInformation("Matrix kernels: {Backend}{Core}", Scar.Core.Numerics.Gemm.Backend,
+kernels.LogInformation("Shard k-means and probe gradients: {Where} (SCAR_ACCELERATOR={Setting}); matrix kernels: {Backend}{Core}",
+    ShardAccelerators.Describe(settings.ShardAccelerator), settings.Accelerator, Scar.Core.Numerics.Gemm.Backend,
     Scar.Core.Numerics.Gemm.OpenBlasCore is { } core ? $" (OpenBLAS kernels {core})" : string.Empty);
 if (Scar.Core.Numerics.Gemm.BackendNote is { } note)
 {

@@ -14,10 +14,17 @@ public static class ScarSiloBuilderExtensions
 
     /// <summary>
     /// Adds Scar's options and the longer call timeout. Grain storage named
-    /// <see cref="ScarSiloOptions.StorageName"/> must be added by the host (memory for the embedded silo).
+    /// <see cref="ScarSiloOptions.StorageName"/> must be added by the host (memory for the embedded silo). With an
+    /// <paramref name="accelerator"/> (see <see cref="ShardAccelerators"/>), the silo's embedding shards run their
+    /// k-means assignments and probe gradients on it.
     /// </summary>
-    public static ISiloBuilder AddScar(this ISiloBuilder builder, Action<ScarSiloOptions>? configure = null)
+    public static ISiloBuilder AddScar(this ISiloBuilder builder, Action<ScarSiloOptions>? configure = null, Scar.Core.Distributed.IShardAccelerator? accelerator = null)
     {
+        if (accelerator is not null)
+        {
+            builder.Services.AddSingleton(accelerator);
+        }
+
         builder.Services.AddSingleton(sp => new Scar.Extraction.EncoderSet(sp.GetService<Microsoft.Extensions.Logging.ILogger<Scar.Extraction.EncoderSet>>()));
         builder.Services.AddOptions<ScarSiloOptions>().Configure(o => configure?.Invoke(o));
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ProbeCallTimeout);

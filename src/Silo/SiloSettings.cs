@@ -64,6 +64,18 @@ public sealed record SiloSettings
     /// <summary>SCAR_TLS_CERT_PASSWORD: password of the SCAR_TLS_CERT file.</summary>
     public string? TlsCertificatePassword { get; init; }
 
+    /// <summary>SCAR_ACCELERATOR: none (default), cuda, auto or cpu: where embedding shards run k-means assignments and probe gradients (see <see cref="ShardAccelerators"/>).</summary>
+    public string Accelerator { get; init; } = "none";
+
+    /// <summary>The accelerator opened for <see cref="Accelerator"/> by <see cref="OpenAccelerator"/>; null for the managed kernels.</summary>
+    public Scar.Core.Distributed.IShardAccelerator? ShardAccelerator { get; init; }
+
+    /// <summary>
+    /// Opens the accelerator <see cref="Accelerator"/> names, before the silo starts, so that a GPU silo without a
+    /// working CUDA stops at once with the reason (a <see cref="Core.ScarInputException"/> naming SCAR_ACCELERATOR).
+    /// </summary>
+    public SiloSettings OpenAccelerator() => this with { ShardAccelerator = ShardAccelerators.Open(Accelerator) };
+
     /// <summary>Reads the settings from the environment.</summary>
     public static SiloSettings FromEnvironment()
     {
@@ -88,6 +100,7 @@ public sealed record SiloSettings
             TlsCertificatePassword = Env("SCAR_TLS_CERT_PASSWORD"),
             FastFailureDetection = Env("SCAR_FAST_FAILURE_DETECTION") is "1" or "true",
             ShutdownTimeoutSeconds = Int("SCAR_SHUTDOWN_TIMEOUT_SECONDS", d.ShutdownTimeoutSeconds),
+            Accelerator = ShardAccelerators.Parse(Env("SCAR_ACCELERATOR")),
         }.Validate();
     }
 
@@ -174,7 +187,7 @@ public sealed record SiloSettings
                 break;
         }
 
-        silo.AddScar(o => o.ProbeConcurrency = ProbeConcurrency);
+        silo.AddScar(o => o.ProbeConcurrency = ProbeConcurrency, ShardAccelerator);
         silo.AddScarJobResumer(ResumeIntervalSeconds > 0 ? TimeSpan.FromSeconds(ResumeIntervalSeconds) : null);
     }
 
@@ -198,7 +211,6 @@ public sealed record SiloSettings
                 throw new Core.ScarInputException("SCAR_POSTGRES", $"{user} needs SCAR_POSTGRES, the database's connection: postgres://USER@HOST:5432/DATABASE or Host=HOST;Database=DATABASE;Username=USER (prepare the database with scripts/postgres-setup.sh).");
             }
 
-            return this with { Postgres = PostgresConnection.Parse(Postgres, "SCAR_POSTGRES") };
         }
 
         if (!IPAddress.TryParse(AdvertisedIp, out _))
@@ -206,7 +218,7 @@ public sealed record SiloSettings
             throw new Core.ScarInputException("SCAR_ADVERTISED_IP", $"'{AdvertisedIp}' is not an IP address.");
         }
 
-        return this;
+        return Postgres is null ? this : this with { Postgres = PostgresConnection.Parse(Postgres, "SCAR_POSTGRES") };
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;

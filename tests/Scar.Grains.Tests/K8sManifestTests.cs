@@ -57,6 +57,10 @@ public sealed partial class K8sManifestTests
         Assert.Equal("/healthz", Probe(container, "livenessProbe"));
         Assert.Equal("/readyz", Probe(container, "readinessProbe"));
 
+        // GPU silos put their shards' heavy steps on the GPU, and refuse to start without CUDA; the others use the CPU.
+        string? accelerator = env.TryGetValue("SCAR_ACCELERATOR", out var a) ? a.GetProperty("value").GetString() : null;
+        Assert.Equal(folder == "overlays/gpu" ? "cuda" : null, accelerator);
+
         // Redis membership and storage, pointing at the Redis Service.
         Assert.Equal("0.0.0.0", config["SCAR_HTTP_BIND"]);
         Assert.Equal("redis", config["SCAR_CLUSTERING"]);

@@ -26,7 +26,8 @@ public static class JobRunner
         // Catch bad options before paying for a silo start or a connection.
         spec.ToOptions().Validate();
         await using IAsyncDisposable connection = cluster is null
-            ? await EmbeddedSilo.StartAsync(cancellationToken: cancellationToken)
+            ? await EmbeddedSilo.StartAsync(cancellationToken: cancellationToken,
+                accelerator: ShardAccelerators.Open(Environment.GetEnvironmentVariable(ShardAccelerators.Variable)))
             : await ClusterConnection.ConnectAsync(cluster, clusterId, cancellationToken, tlsCertificate: tlsCertificate);
         var client = new ScarClient(connection is EmbeddedSilo embedded ? embedded.Client : ((ClusterConnection)connection).Client);
         string jobId = $"job-{Guid.NewGuid():N}";
