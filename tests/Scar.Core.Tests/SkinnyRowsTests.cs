@@ -92,6 +92,46 @@ public sealed class SkinnyRowsTests
         Assert.Equal(right / count, model.Accuracy(x, rows, labels));
     }
 
+    [Theory]
+    [InlineData(512, 10, 300)]
+    [InlineData(100, 10, 77)]  // C rows: three 32-row tiles and a scalar tail of 4
+    [InlineData(48, 7, 40)]    // a 32-row tile and a 16-row vector
+    [InlineData(37, 16, 64)]   // two 10-column tiles; 5 scalar tail rows
+    [InlineData(64, 3, 50)]    // the 5-column kernel
+    [InlineData(70, 5, 33)]
+    [InlineData(100, 3, 77)]   // 5 columns: a 64-row tile, two 16-row vectors, a scalar tail of 4
+    public void Backward_elements_are_one_fma_chain_over_the_rows_in_order(int d, int n, int count)
+    {
+        if (!Gemm.SkinnyRowsAvailable(n, d))
+        {
+            return;
+        }
+
+        var random = new Random(d * n + count);
+        float[] x = Enumerable.Range(0, count * d).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] g = Enumerable.Range(0, count * n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        int[] rows = Enumerable.Range(0, count).Reverse().ToArray();
+        float[] grad = new float[d * n];
+        Gemm.SkinnyRowsBackward(x, d, rows, g, n, grad);
+
+        // Vector lanes fuse each multiply-add; the last d % 16 elements (the kernels' scalar tail) do not.
+        int vectorRows = d / 16 * 16;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float acc = 0f;
+                for (int p = 0; p < count; p++)
+                {
+                    float xv = x[(rows[p] * d) + i], gv = g[(p * n) + j];
+                    acc = i < vectorRows ? MathF.FusedMultiplyAdd(xv, gv, acc) : acc + (xv * gv);
+                }
+
+                Assert.True(BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(grad[(i * n) + j]), $"C[{i}, {j}]: {grad[(i * n) + j]:R}, expected {acc:R}");
+            }
+        }
+    }
+
     [Fact]
     public void A_class_stride_shorter_than_the_rows_is_refused()
     {

@@ -20,6 +20,26 @@ public static partial class Gemm
 
     private const int SkinnyColumnTile = 5;
 
+    // Columns of the backward kernel's tile above 5 columns (SkinnyBackwardWide).
+    private const int SkinnyWideColumns = 10;
+
+    // Columns the backward product's packed B has: a multiple of its kernel's tile width.
+    private static int BackwardPad(int n) => n <= SkinnyColumnTile
+        ? (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile
+        : (n + SkinnyWideColumns - 1) / SkinnyWideColumns * SkinnyWideColumns;
+
+    private static unsafe void Backward(int m, int n, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc, int* rowIndex)
+    {
+        if (n <= SkinnyColumnTile)
+        {
+            SkinnyBackward(m, n, k, alpha, a, lda, b, nPad, beta, c, ldc, rowIndex);
+        }
+        else
+        {
+            SkinnyBackwardWide(m, n, k, alpha, a, lda, b, nPad, beta, c, ldc, rowIndex);
+        }
+    }
+
     // How far ahead the forward product prefetches rows (two 4-row tiles: 16 KiB of 512-d rows).
     private const int SkinnyPrefetchRows = 8;
 
@@ -37,7 +57,7 @@ public static partial class Gemm
         bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
+        int nPad = transA ? BackwardPad(n) : (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
         int packLength = nPad * k;
         if (t_packSkinny is null || t_packSkinny.Length < packLength)
         {
@@ -68,7 +88,7 @@ public static partial class Gemm
                     }
                 }
 
-                SkinnyBackward(m, n, k, alpha, pa, lda, pp, nPad, beta, pc, ldc);
+                Backward(m, n, k, alpha, pa, lda, pp, nPad, beta, pc, ldc, null);
             }
             else
             {
@@ -316,7 +336,30 @@ public static partial class Gemm
                 StoreColumns(tile, 64, 64, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
             }
 
-            // Tail rows of C: one 16-lane vector (masked by scalar work past the last full vector).
+            // Tail rows of C: 16-lane vectors (the same FMA chains), then scalar work past the last full vector.
+            for (; i + 16 <= m; i += 16)
+            {
+                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default;
+                float* g = b + j0;
+                for (int p = 0; p < k; p++)
+                {
+                    Vector512<float> v = Vector512.Load(Row(a, lda, rowIndex, p) + i);
+                    c0 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[0]), c0);
+                    c1 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[1]), c1);
+                    c2 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[2]), c2);
+                    c3 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[3]), c3);
+                    c4 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[4]), c4);
+                    g += nPad;
+                }
+
+                c0.Store(tile);
+                c1.Store(tile + 16);
+                c2.Store(tile + 32);
+                c3.Store(tile + 48);
+                c4.Store(tile + 64);
+                StoreColumns(tile, 16, 16, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+            }
+
             for (; i < m; i += 16)
             {
                 int rows = Math.Min(16, m - i);
@@ -336,6 +379,154 @@ public static partial class Gemm
                         for (int r = 0; r < rows; r++)
                         {
                             t[r] += x[r] * s;
+                        }
+                    }
+
+                    g += nPad;
+                }
+
+                StoreColumns(tile, 16, rows, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SkinnyBackward"/> for 6 to 16 columns: tiles of 32 rows of C × 10 columns, so that each line of A is
+    /// read once per tile for all ten columns (the 5-column kernel reads it twice for 10). Each element of C is one FMA
+    /// chain over K in order from zero, as in the 5-column kernel; only the last m % 16 rows (scalar) multiply and add apart.
+    /// <paramref name="nPad"/> is a multiple of 10.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SkinnyBackwardWide(int m, int n, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc, int* rowIndex)
+    {
+        float* tile = stackalloc float[SkinnyWideColumns * 32];
+        Vector512<float>* acc = stackalloc Vector512<float>[SkinnyWideColumns];
+        for (int j0 = 0; j0 < n; j0 += SkinnyWideColumns)
+        {
+            int cols = Math.Min(SkinnyWideColumns, n - j0);
+            int i = 0;
+            for (; i + 32 <= m; i += 32)
+            {
+                Vector512<float> c00 = default, c01 = default;
+                Vector512<float> c10 = default, c11 = default;
+                Vector512<float> c20 = default, c21 = default;
+                Vector512<float> c30 = default, c31 = default;
+                Vector512<float> c40 = default, c41 = default;
+                Vector512<float> c50 = default, c51 = default;
+                Vector512<float> c60 = default, c61 = default;
+                Vector512<float> c70 = default, c71 = default;
+                Vector512<float> c80 = default, c81 = default;
+                Vector512<float> c90 = default, c91 = default;
+                float* g = b + j0;
+                for (int p = 0; p < k; p++)
+                {
+                    float* x = Row(a, lda, rowIndex, p) + i;
+                    Vector512<float> v0 = Vector512.Load(x), v1 = Vector512.Load(x + 16);
+                    Vector512<float> s;
+                    s = Vector512.Create(g[0]);
+                    c00 = Vector512.FusedMultiplyAdd(v0, s, c00);
+                    c01 = Vector512.FusedMultiplyAdd(v1, s, c01);
+                    s = Vector512.Create(g[1]);
+                    c10 = Vector512.FusedMultiplyAdd(v0, s, c10);
+                    c11 = Vector512.FusedMultiplyAdd(v1, s, c11);
+                    s = Vector512.Create(g[2]);
+                    c20 = Vector512.FusedMultiplyAdd(v0, s, c20);
+                    c21 = Vector512.FusedMultiplyAdd(v1, s, c21);
+                    s = Vector512.Create(g[3]);
+                    c30 = Vector512.FusedMultiplyAdd(v0, s, c30);
+                    c31 = Vector512.FusedMultiplyAdd(v1, s, c31);
+                    s = Vector512.Create(g[4]);
+                    c40 = Vector512.FusedMultiplyAdd(v0, s, c40);
+                    c41 = Vector512.FusedMultiplyAdd(v1, s, c41);
+                    s = Vector512.Create(g[5]);
+                    c50 = Vector512.FusedMultiplyAdd(v0, s, c50);
+                    c51 = Vector512.FusedMultiplyAdd(v1, s, c51);
+                    s = Vector512.Create(g[6]);
+                    c60 = Vector512.FusedMultiplyAdd(v0, s, c60);
+                    c61 = Vector512.FusedMultiplyAdd(v1, s, c61);
+                    s = Vector512.Create(g[7]);
+                    c70 = Vector512.FusedMultiplyAdd(v0, s, c70);
+                    c71 = Vector512.FusedMultiplyAdd(v1, s, c71);
+                    s = Vector512.Create(g[8]);
+                    c80 = Vector512.FusedMultiplyAdd(v0, s, c80);
+                    c81 = Vector512.FusedMultiplyAdd(v1, s, c81);
+                    s = Vector512.Create(g[9]);
+                    c90 = Vector512.FusedMultiplyAdd(v0, s, c90);
+                    c91 = Vector512.FusedMultiplyAdd(v1, s, c91);
+                    g += nPad;
+                }
+
+                c00.Store(tile + 0);
+                c01.Store(tile + 16);
+                c10.Store(tile + 32);
+                c11.Store(tile + 48);
+                c20.Store(tile + 64);
+                c21.Store(tile + 80);
+                c30.Store(tile + 96);
+                c31.Store(tile + 112);
+                c40.Store(tile + 128);
+                c41.Store(tile + 144);
+                c50.Store(tile + 160);
+                c51.Store(tile + 176);
+                c60.Store(tile + 192);
+                c61.Store(tile + 208);
+                c70.Store(tile + 224);
+                c71.Store(tile + 240);
+                c80.Store(tile + 256);
+                c81.Store(tile + 272);
+                c90.Store(tile + 288);
+                c91.Store(tile + 304);
+                StoreColumns(tile, 32, 32, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+            }
+
+            for (; i + 16 <= m; i += 16)
+            {
+                // One vector of rows: the same FMA chains, ten columns at a time.
+                for (int j = 0; j < SkinnyWideColumns; j++)
+                {
+                    acc[j] = default;
+                }
+
+                float* g = b + j0;
+                for (int p = 0; p < k; p++)
+                {
+                    Vector512<float> v = Vector512.Load(Row(a, lda, rowIndex, p) + i);
+                    for (int j = 0; j < SkinnyWideColumns; j++)
+                    {
+                        acc[j] = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[j]), acc[j]);
+                    }
+
+                    g += nPad;
+                }
+
+                for (int j = 0; j < SkinnyWideColumns; j++)
+                {
+                    acc[j].Store(tile + (j * 16));
+                }
+
+                StoreColumns(tile, 16, 16, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+            }
+
+            if (i < m)
+            {
+                // Fewer than 16 rows of C left: scalar, as the 5-column kernel's tail.
+                int rows = m - i;
+                for (int j = 0; j < SkinnyWideColumns * 16; j++)
+                {
+                    tile[j] = 0f;
+                }
+
+                float* g = b + j0;
+                for (int p = 0; p < k; p++)
+                {
+                    float* x = Row(a, lda, rowIndex, p) + i;
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float sj = g[j];
+                        float* t = tile + (j * 16);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            t[r] += x[r] * sj;
                         }
                     }
 
@@ -403,7 +594,7 @@ public static partial class Gemm
             throw new ArgumentException($"G holds {g.Length} values; {k} rows × {n} columns (class stride {classStride}) do not fit.", nameof(g));
         }
 
-        int nPad = (n + SkinnyColumnTile - 1) / SkinnyColumnTile * SkinnyColumnTile;
+        int nPad = BackwardPad(n);
         float[] pack = SkinnyPack(nPad * k);
         nint rowStep = classStride > 0 ? 1 : n, columnStep = classStride > 0 ? classStride : 1;
         fixed (float* pg = g)
@@ -421,7 +612,7 @@ public static partial class Gemm
             fixed (int* pr = rows)
             fixed (float* pc = c)
             {
-                SkinnyBackward(d, n, k, 1f, px, d, pp, nPad, 0f, pc, n, pr);
+                Backward(d, n, k, 1f, px, d, pp, nPad, 0f, pc, n, pr);
             }
         }
     }
