@@ -35,10 +35,14 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
 
         int blocks = (n + ProbeModel.BlockRows - 1) / ProbeModel.BlockRows;
         int workers = Math.Clamp(threads, 1, blocks);
-        if (_workers.Length < workers)
+
+        // Two scratch slots per worker: a worker that finished a block goes on to the next one instead of waiting for
+        // its turn to fold (OrderedBlockParallel.RunSlots; the fold order and so the sums are the same).
+        int slots = workers == 1 ? 1 : 2 * workers;
+        if (_workers.Length < slots)
         {
-            _workers = new Worker[workers];
-            for (int i = 0; i < workers; i++)
+            _workers = new Worker[slots];
+            for (int i = 0; i < slots; i++)
             {
                 _workers[i] = new Worker(ProbeModel.BlockRows, d, k);
             }
@@ -47,7 +51,7 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
         double loss = 0;
         long correct = 0;
         var scratch = _workers;
-        OrderedBlockParallel.Run(blocks, workers, (block, wi) =>
+        OrderedBlockParallel.RunSlots(blocks, workers, slots, (block, wi) =>
         {
             Worker s = scratch[wi];
             int start = block * ProbeModel.BlockRows;
@@ -304,7 +308,10 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
     /// <summary>One worker's scratch: the gathered block, its logits (then its gradient), and its partial sums.</summary>
     private sealed class Worker(int blockRows, int d, int k)
     {
-        public float[] Block { get; } = new float[blockRows * d];
+        private float[]? _block;
+
+        // The gathered rows, needed only where the skinny kernels cannot read them in place.
+        public float[] Block => _block ??= new float[blockRows * d];
 
         public float[] Logits { get; } = new float[Math.Max(RoundUp(blockRows * k), k * RoundUp(blockRows))];
 
