@@ -510,13 +510,7 @@ public sealed class EmbeddingShard
                 state.Labels[i] = best;
                 state.Distance[i] = bestDistance;
                 inertia += bestDistance;
-                counts[best]++;
-                var row = Data.Row(i);
-                var sum = sums.AsSpan(best * d, d);
-                for (int j = 0; j < d; j++)
-                {
-                    sum[j] += row[j];
-                }
+                AddToCluster(Data.Row(i), best, sums, counts);
             }
         });
         return new KMeansPartial(sums, counts, inertia);
@@ -561,14 +555,7 @@ public sealed class EmbeddingShard
                 Array.Clear(counts);
                 for (int i = 0; i < n; i++)
                 {
-                    int best = state.Labels[i];
-                    counts[best]++;
-                    var row = x.Row(i);
-                    var sum = sums.AsSpan(best * d, d);
-                    for (int j = 0; j < d; j++)
-                    {
-                        sum[j] += row[j];
-                    }
+                    AddToCluster(x.Row(i), state.Labels[i], sums, counts);
                 }
             }
         }
@@ -731,6 +718,17 @@ public sealed class EmbeddingShard
             }
 
             body(start, rows, block);
+        }
+    }
+
+    // A row into its cluster's double sum and count.
+    private static void AddToCluster(ReadOnlySpan<float> row, int cluster, double[] sums, long[] counts)
+    {
+        counts[cluster]++;
+        var sum = sums.AsSpan(cluster * row.Length, row.Length);
+        for (int j = 0; j < row.Length; j++)
+        {
+            sum[j] += row[j];
         }
     }
 

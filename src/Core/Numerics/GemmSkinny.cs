@@ -337,56 +337,7 @@ public static partial class Gemm
             }
 
             // Tail rows of C: 16-lane vectors (the same FMA chains), then scalar work past the last full vector.
-            for (; i + 16 <= m; i += 16)
-            {
-                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default;
-                float* g = b + j0;
-                for (int p = 0; p < k; p++)
-                {
-                    Vector512<float> v = Vector512.Load(Row(a, lda, rowIndex, p) + i);
-                    c0 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[0]), c0);
-                    c1 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[1]), c1);
-                    c2 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[2]), c2);
-                    c3 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[3]), c3);
-                    c4 = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[4]), c4);
-                    g += nPad;
-                }
-
-                c0.Store(tile);
-                c1.Store(tile + 16);
-                c2.Store(tile + 32);
-                c3.Store(tile + 48);
-                c4.Store(tile + 64);
-                StoreColumns(tile, 16, 16, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
-            }
-
-            for (; i < m; i += 16)
-            {
-                int rows = Math.Min(16, m - i);
-                for (int j = 0; j < SkinnyColumnTile * 16; j++)
-                {
-                    tile[j] = 0f;
-                }
-
-                float* g = b + j0;
-                for (int p = 0; p < k; p++)
-                {
-                    float* x = Row(a, lda, rowIndex, p) + i;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        float s = g[j];
-                        float* t = tile + (j * 16);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            t[r] += x[r] * s;
-                        }
-                    }
-
-                    g += nPad;
-                }
-
-                StoreColumns(tile, 16, rows, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
-            }
+            BackwardTail(m, i, SkinnyColumnTile, cols, j0, k, alpha, a, lda, b, nPad, beta, c, ldc, rowIndex, tile);
         }
     }
 
@@ -400,7 +351,6 @@ public static partial class Gemm
     private static unsafe void SkinnyBackwardWide(int m, int n, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc, int* rowIndex)
     {
         float* tile = stackalloc float[SkinnyWideColumns * 32];
-        Vector512<float>* acc = stackalloc Vector512<float>[SkinnyWideColumns];
         for (int j0 = 0; j0 < n; j0 += SkinnyWideColumns)
         {
             int cols = Math.Min(SkinnyWideColumns, n - j0);
@@ -479,62 +429,67 @@ public static partial class Gemm
                 StoreColumns(tile, 32, 32, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
             }
 
-            for (; i + 16 <= m; i += 16)
+            BackwardTail(m, i, SkinnyWideColumns, cols, j0, k, alpha, a, lda, b, nPad, beta, c, ldc, rowIndex, tile);
+        }
+    }
+
+    /// <summary>
+    /// The rows of C from <paramref name="i"/> on that a backward kernel's tile did not cover: 16-row vectors with the
+    /// same FMA chains over K for <paramref name="width"/> packed columns, then the last m % 16 rows scalar (multiply,
+    /// then add). <paramref name="tile"/> holds at least width × 16 floats.
+    /// </summary>
+    private static unsafe void BackwardTail(int m, int i, int width, int cols, int j0, int k, float alpha, float* a, int lda, float* b, int nPad, float beta, float* c, int ldc, int* rowIndex, float* tile)
+    {
+        Vector512<float>* acc = stackalloc Vector512<float>[SkinnyWideColumns];
+        for (; i + 16 <= m; i += 16)
+        {
+            for (int j = 0; j < width; j++)
             {
-                // One vector of rows: the same FMA chains, ten columns at a time.
-                for (int j = 0; j < SkinnyWideColumns; j++)
-                {
-                    acc[j] = default;
-                }
-
-                float* g = b + j0;
-                for (int p = 0; p < k; p++)
-                {
-                    Vector512<float> v = Vector512.Load(Row(a, lda, rowIndex, p) + i);
-                    for (int j = 0; j < SkinnyWideColumns; j++)
-                    {
-                        acc[j] = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[j]), acc[j]);
-                    }
-
-                    g += nPad;
-                }
-
-                for (int j = 0; j < SkinnyWideColumns; j++)
-                {
-                    acc[j].Store(tile + (j * 16));
-                }
-
-                StoreColumns(tile, 16, 16, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+                acc[j] = default;
             }
 
-            if (i < m)
+            float* g = b + j0;
+            for (int p = 0; p < k; p++)
             {
-                // Fewer than 16 rows of C left: scalar, as the 5-column kernel's tail.
-                int rows = m - i;
-                for (int j = 0; j < SkinnyWideColumns * 16; j++)
+                Vector512<float> v = Vector512.Load(Row(a, lda, rowIndex, p) + i);
+                for (int j = 0; j < width; j++)
                 {
-                    tile[j] = 0f;
+                    acc[j] = Vector512.FusedMultiplyAdd(v, Vector512.Create(g[j]), acc[j]);
                 }
 
-                float* g = b + j0;
-                for (int p = 0; p < k; p++)
-                {
-                    float* x = Row(a, lda, rowIndex, p) + i;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        float sj = g[j];
-                        float* t = tile + (j * 16);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            t[r] += x[r] * sj;
-                        }
-                    }
-
-                    g += nPad;
-                }
-
-                StoreColumns(tile, 16, rows, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+                g += nPad;
             }
+
+            for (int j = 0; j < width; j++)
+            {
+                acc[j].Store(tile + (j * 16));
+            }
+
+            StoreColumns(tile, 16, 16, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
+        }
+
+        if (i < m)
+        {
+            int rows = m - i;
+            new Span<float>(tile, width * 16).Clear();
+            float* g = b + j0;
+            for (int p = 0; p < k; p++)
+            {
+                float* x = Row(a, lda, rowIndex, p) + i;
+                for (int j = 0; j < cols; j++)
+                {
+                    float sj = g[j];
+                    float* t = tile + (j * 16);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        t[r] += x[r] * sj;
+                    }
+                }
+
+                g += nPad;
+            }
+
+            StoreColumns(tile, 16, rows, cols, alpha, beta, c + ((nint)i * ldc) + j0, ldc);
         }
     }
 

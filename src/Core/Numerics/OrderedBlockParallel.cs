@@ -41,10 +41,7 @@ internal static class OrderedBlockParallel
         }
         catch (AggregateException error)
         {
-            // Callers see the worker's own exception (an input error, a cancellation), not the wrapper.
-            cancellationToken.ThrowIfCancellationRequested();
-            Exception first = error.Flatten().InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            Unwrap(error, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -124,9 +121,7 @@ internal static class OrderedBlockParallel
         }
         catch (AggregateException error)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Exception first = error.Flatten().InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            Unwrap(error, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -214,6 +209,14 @@ internal static class OrderedBlockParallel
                 Volatile.Write(ref state.Folding, 0);
             }
         }
+    }
+
+    // Callers see the worker's own exception (an input error, a cancellation), not the wrapper.
+    private static void Unwrap(AggregateException error, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Exception first = error.Flatten().InnerExceptions[0];
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
     }
 
     /// <summary>Resolves a thread-count option: 0 means one per processor.</summary>
