@@ -57,6 +57,34 @@ public sealed class DistributedTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_shard_serving_probes_of_different_class_counts_gives_each_its_own_gradient()
+    {
+        var random = new DeterministicRandom(12);
+        int n = 300, d = 40;
+        var x = new FloatMatrix(n, d);
+        for (int i = 0; i < x.Data.Length; i++)
+        {
+            x.Data[i] = (float)random.NextGaussian();
+        }
+
+        string embeddings = Write("mixed-classes.npy", x), poolPath = Path.Combine(_folder, "mixed-pool.npy");
+        NpyFile.WriteIntVector(poolPath, Enumerable.Range(0, n).ToArray());
+        var shared = new EmbeddingShard(new ShardSpec(embeddings, 0, n));
+        foreach (int k in new[] { 3, 5, 3, 7, 5 })
+        {
+            string labelsPath = Path.Combine(_folder, $"mixed-labels-{k}.npy");
+            NpyFile.WriteIntVector(labelsPath, Enumerable.Range(0, n).Select(i => i % k).ToArray());
+            var subset = new SubsetSpec(poolPath, labelsPath, 0, null, null);
+            float[] w = Enumerable.Range(0, d * k).Select(i => (float)Math.Sin(i)).ToArray(), b = new float[k];
+            var expected = new EmbeddingShard(new ShardSpec(embeddings, 0, n)).Gradient(subset, k, w, b, 1f / n);
+            var actual = shared.Gradient(subset, k, w, b, 1f / n);
+            Assert.Equal(expected.GradW, actual.GradW);
+            Assert.Equal(expected.GradB, actual.GradB);
+            Assert.Equal(expected.Loss, actual.Loss);
+        }
+    }
+
     public static TheoryData<int> Cases() => MeasuresConformance.Indexes("measures");
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class EmbeddingShard
     private readonly ConcurrentDictionary<string, Lazy<int[]>> _vectors = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SubsetRowsAndLabels> _subsets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KMeansRun> _runs = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<ProbeGradientKernel> _kernels = [];
+    private readonly ConcurrentDictionary<int, ConcurrentBag<ProbeGradientKernel>> _kernels = new(); // by class count
     private readonly IShardAccelerator? _accelerator;
     private readonly ConcurrentDictionary<string, AcceleratedProbe> _accelerated = new(StringComparer.Ordinal);
     private long _accelerationClock;
@@ -192,7 +192,8 @@ public sealed class EmbeddingShard
             return AcceleratedGradient(subset, rows, labels, classes, invN, model, cancellationToken);
         }
 
-        if (!_kernels.TryTake(out var kernel))
+        var kernels = _kernels.GetOrAdd(classes, _ => []);
+        if (!kernels.TryTake(out var kernel))
         {
             kernel = new ProbeGradientKernel(Data.Cols, classes, 1);
         }
@@ -203,7 +204,7 @@ public sealed class EmbeddingShard
         }
         finally
         {
-            _kernels.Add(kernel);
+            kernels.Add(kernel);
         }
     }
 
