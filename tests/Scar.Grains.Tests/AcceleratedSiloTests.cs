@@ -65,6 +65,64 @@ public sealed class AcceleratedSiloTests : IDisposable
         Assert.Equal("CPU", cpu.Provider);
     }
 
+    [Theory]
+    [InlineData("tpu", "'tpu' is not an accelerator")]
+    [InlineData("cuda", "libcudart")]
+    public async Task A_silo_process_with_a_bad_or_unavailable_accelerator_exits_with_code_2_and_the_reason(string value, string reason)
+    {
+        if (value == "cuda" && CudaRuntime.LibrariesPresent())
+        {
+            return; // a GPU machine: cuda starts there
+        }
+
+        var (code, error) = await RunProcessAsync(SiloProcessCluster.SiloDll(), [], value);
+        Assert.Equal(2, code);
+        Assert.Contains("SCAR_ACCELERATOR", error);
+        Assert.Contains(reason, error);
+    }
+
+    [Fact]
+    public async Task The_scar_demo_refuses_a_bad_accelerator_before_generating_its_corpus()
+    {
+        string siloDir = Path.GetDirectoryName(SiloProcessCluster.SiloDll())!; // src/Silo/bin/CONFIGURATION/net10.0
+        string configuration = new DirectoryInfo(siloDir).Parent!.Name;
+        string scar = Path.GetFullPath(Path.Combine(siloDir, "..", "..", "..", "..", "Client", "bin", configuration, "net10.0", "scar.dll"));
+        Assert.True(File.Exists(scar), $"{scar} is missing: build the solution first");
+        string outDir = Path.Combine(_folder, "demo");
+        var (code, error) = await RunProcessAsync(scar, ["demo", "--out", outDir, "--n", "300", "--concepts", "3"], "tpu");
+        Assert.Equal(2, code);
+        Assert.Contains("SCAR_ACCELERATOR: 'tpu' is not an accelerator", error);
+        Assert.False(Directory.Exists(outDir), "the corpus was written before the setting was checked");
+    }
+
+    private static async Task<(int Code, string Error)> RunProcessAsync(string dll, string[] args, string accelerator)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["SCAR_ACCELERATOR"] = accelerator;
+        start.Environment["SCAR_SILO_PORT"] = "22961"; // refused before it binds anything
+        start.Environment["SCAR_GATEWAY_PORT"] = "32961";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(dll)} with SCAR_ACCELERATOR={accelerator} did not exit within 90 s: {await output}");
+        }
+
+        return (process.ExitCode, await error + await output);
+    }
+
     [Fact]
     public async Task A_job_whose_shards_run_on_the_accelerator_matches_the_managed_run()
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Scar.Abstractions;
 using Scar.Core.IO;
 using Scar.Core.Pipeline;
+using Scar.Silo;
 
 namespace Scar.Client.Commands;
 
@@ -29,6 +30,8 @@ public static class DemoCommand
         };
         command.SetAction(async (parse, ct) =>
         {
+            // A bad SCAR_ACCELERATOR is refused before the corpus is generated, not after.
+            ShardAccelerators.Parse(Environment.GetEnvironmentVariable(ShardAccelerators.Variable));
             string outDir = Path.GetFullPath(parse.GetValue(Out)!);
             string dataDir = Path.Combine(outDir, "data");
             Directory.CreateDirectory(dataDir);
