@@ -314,7 +314,7 @@ internal static class Program
         // gathered into a block and the row-at-a-time softmax where AVX-512 is unavailable).
         var model = new ProbeModel(d, k, w, bias);
         int blockRows = ProbeModel.BlockRows;
-        bool indexed = Gemm.SkinnyRowsAvailable(k, d) && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        bool indexed = Gemm.SkinnyRowsAvailable(k, d);
         int stride = ProbeGradientKernel.ClassStride; // in place, the logits are class-major as in ProbeGradientKernel
         float[] block = new float[blockRows * d], logits = new float[Math.Max(ProbeGradientKernel.RoundUp(blockRows * k), k * stride)], grad = new float[d * k];
         float[] labelLogit = new float[blockRows];

@@ -73,9 +73,6 @@ internal sealed class UploadSessions(AcceleratorProvider provider) : IDisposable
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(Onnx.OnnxType, int), Lazy<InferenceSession>> _sessions = new();
 
-    /// <summary>How many sessions were opened (tests check that they are shared).</summary>
-    public int Opened => _sessions.Count;
-
     public InferenceSession Get(Onnx.OnnxType type, int rank) =>
         _sessions.GetOrAdd((type, rank), key => new Lazy<InferenceSession>(() =>
             AcceleratorSessions.Open(Onnx.AcceleratorGraphs.Identity(key.Item1, key.Item2), provider, threads: 0, out _))).Value;

@@ -43,9 +43,6 @@ public sealed class EmbeddingShard
     /// <summary>Which rows of which file.</summary>
     public ShardSpec Spec { get; }
 
-    /// <summary>The accelerator the heavy steps run on, or null for the managed kernels.</summary>
-    public IShardAccelerator? Accelerator => _accelerator;
-
     /// <summary>Probes whose gradient source (and its device copy of their rows) the accelerator holds now.</summary>
     public int AcceleratedProbes => _accelerated.Count;
 

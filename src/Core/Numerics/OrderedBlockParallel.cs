@@ -9,95 +9,21 @@ namespace Scar.Core.Numerics;
 internal static class OrderedBlockParallel
 {
     /// <summary>
-    /// Computes every block with <paramref name="compute"/>(block, worker) on up to <paramref name="workers"/>
-    /// threads, then calls <paramref name="commit"/>(block, worker) for block 0, 1, 2, … in order, each on the
-    /// worker that computed it. Workers own their scratch (indexed by worker id), so nothing is allocated per call.
+    /// Computes every block with <paramref name="compute"/>(block, slot) on up to <paramref name="workers"/> threads,
+    /// then calls <paramref name="commit"/>(block, slot) for block 0, 1, 2, … in order. Each block's scratch is slot
+    /// block mod workers, which no two running blocks share, so callers index per-worker scratch by it and nothing is
+    /// allocated per call. <see cref="RunSlots"/> with one slot per worker.
     /// </summary>
-    public static void Run(int blockCount, int workers, Action<int, int> compute, Action<int, int> commit, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (blockCount == 0)
-        {
-            return;
-        }
-
-        workers = Math.Clamp(workers, 1, blockCount);
-        if (workers == 1)
-        {
-            for (int block = 0; block < blockCount; block++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                compute(block, 0);
-                commit(block, 0);
-            }
-
-            return;
-        }
-
-        var state = new SharedState();
-        try
-        {
-            RunWorkers(blockCount, workers, compute, commit, state, cancellationToken);
-        }
-        catch (AggregateException error)
-        {
-            Unwrap(error, cancellationToken);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private static void RunWorkers(int blockCount, int workers, Action<int, int> compute, Action<int, int> commit, SharedState state, CancellationToken cancellationToken)
-    {
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
-        {
-            try
-            {
-                while (true)
-                {
-                    // Blocks are handed out in increasing order, so the worker holding the lowest uncommitted
-                    // block never waits: at most one block's compute time is lost to ordering.
-                    int block = Interlocked.Increment(ref state.Next) - 1;
-                    if (block >= blockCount || Volatile.Read(ref state.Failed))
-                    {
-                        return;
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                    compute(block, worker);
-                    var spin = default(SpinWait);
-                    while (Volatile.Read(ref state.Committed) != block)
-                    {
-                        if (Volatile.Read(ref state.Failed))
-                        {
-                            return;
-                        }
-
-                        // Never Thread.Sleep(1): a probe block takes a fraction of a millisecond, and the default
-                        // SpinWait sleeping a whole millisecond per wait made two threads slower than one.
-                        spin.SpinOnce(sleep1Threshold: -1);
-                    }
-
-                    commit(block, worker);
-                    Volatile.Write(ref state.Committed, block + 1);
-                }
-            }
-            catch
-            {
-                // Other workers may be waiting for this block's commit; let them leave.
-                Volatile.Write(ref state.Failed, true);
-                throw;
-            }
-        });
-    }
+    public static void Run(int blockCount, int workers, Action<int, int> compute, Action<int, int> commit, CancellationToken cancellationToken) =>
+        RunSlots(blockCount, workers, Math.Clamp(workers, 1, Math.Max(blockCount, 1)), compute, commit, cancellationToken);
 
     /// <summary>
-    /// Like <see cref="Run"/>, but a computed block goes into one of <paramref name="slots"/> scratch slots (block b into
-    /// slot b mod slots) instead of waiting for its turn: whichever worker finishes the lowest uncommitted block folds it
-    /// and every later finished one, in order, while the others go on computing. A worker waits only when the slot its
-    /// next block needs still holds an unfolded block. <paramref name="compute"/>(block, slot) and
-    /// <paramref name="commit"/>(block, slot) take the slot; the fold order, hence every sum, is that of
-    /// <see cref="Run"/>. With one worker it is <see cref="Run"/> on slot 0.
+    /// Folds blocks in order as <see cref="Run"/> does, but a computed block goes into one of <paramref name="slots"/>
+    /// scratch slots (block b into slot b mod slots) instead of waiting for its turn: whichever worker finishes the
+    /// lowest uncommitted block folds it and every later finished one, in order, while the others go on computing. A
+    /// worker waits only when the slot its next block needs still holds an unfolded block (never sleeping: a probe block
+    /// takes a fraction of a millisecond). <paramref name="compute"/>(block, slot) and <paramref name="commit"/>(block,
+    /// slot) take the slot; the fold order, hence every sum, does not depend on workers or slots.
     /// </summary>
     public static void RunSlots(int blockCount, int workers, int slots, Action<int, int> compute, Action<int, int> commit, CancellationToken cancellationToken)
     {
@@ -110,7 +36,13 @@ internal static class OrderedBlockParallel
         workers = Math.Clamp(workers, 1, blockCount);
         if (workers == 1 || slots <= 1)
         {
-            Run(blockCount, Math.Min(workers, Math.Max(slots, 1)), compute, commit, cancellationToken);
+            for (int block = 0; block < blockCount; block++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                compute(block, 0);
+                commit(block, 0);
+            }
+
             return;
         }
 
@@ -121,7 +53,10 @@ internal static class OrderedBlockParallel
         }
         catch (AggregateException error)
         {
-            Unwrap(error, cancellationToken);
+            // Callers see the worker's own exception (an input error, a cancellation), not the wrapper.
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception first = error.Flatten().InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -211,20 +146,12 @@ internal static class OrderedBlockParallel
         }
     }
 
-    // Callers see the worker's own exception (an input error, a cancellation), not the wrapper.
-    private static void Unwrap(AggregateException error, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        Exception first = error.Flatten().InnerExceptions[0];
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-    }
-
     /// <summary>Resolves a thread-count option: 0 means one per processor.</summary>
     public static int ResolveThreads(int threads) => threads > 0 ? threads : Environment.ProcessorCount;
 
     private sealed class SlotState
     {
-        public readonly int[] Done;
+        public readonly int[] Done; // the last block computed into each slot (−1 before any); folded once Committed passes it
         public int Next;
         public int Committed;
         public int Folding;
@@ -235,12 +162,5 @@ internal static class OrderedBlockParallel
             Done = new int[slots];
             Array.Fill(Done, -1);
         }
-    }
-
-    private sealed class SharedState
-    {
-        public int Next;
-        public int Committed;
-        public bool Failed;
     }
 }

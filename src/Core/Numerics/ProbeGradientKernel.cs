@@ -59,7 +59,7 @@ internal sealed class ProbeGradientKernel(int dim, int classes, int threads)
             // With the AVX-512 skinny kernels the products read the rows where they are (the same arithmetic in the
             // same order as on a gathered block, so the same bits); otherwise the rows are gathered into a block.
             // There the logits are written class-major, so the softmax runs 16 rows per vector (same bits again).
-            bool indexed = Gemm.SkinnyRowsAvailable(k, d) && count >= 32 && Vector512.IsHardwareAccelerated;
+            bool indexed = Gemm.SkinnyRowsAvailable(k, d) && count >= 32;
             s.GradB.AsSpan().Clear();
             if (indexed)
             {
